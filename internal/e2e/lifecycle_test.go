@@ -1,0 +1,67 @@
+package e2e_test
+
+import (
+	"net"
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestLocalStack_SIGTERMStopsEverythingItStarted(t *testing.T) {
+	s := startStack(t)
+	if !listening(s.apiPort) || !listening(s.cognitoPort) {
+		t.Fatal("stack is not listening on its ports after start")
+	}
+	if err := s.stop(); err != nil {
+		t.Fatal(err)
+	}
+	// moto_server is stopped before cmd/local exits; give the kernel a moment to release the sockets.
+	deadline := time.Now().Add(5 * time.Second)
+	for listening(s.apiPort) || listening(s.cognitoPort) {
+		if time.Now().After(deadline) {
+			t.Fatalf("still listening after stop: api %v, cognito %v", listening(s.apiPort), listening(s.cognitoPort))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func TestLocalStack_TakenPortIsAClearError(t *testing.T) {
+	bin := localBinary(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	taken := ln.Addr().(*net.TCPAddr).Port
+	for _, tc := range []struct{ name, flag, variable string }{
+		{"api port", "-api-port", "API_PORT"},
+		{"cognito port", "-cognito-port", "COGNITO_PORT"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := []string{"-root", "../..", "-state-dir", t.TempDir(), "-api-port", strconv.Itoa(freePort(t)), "-cognito-port", strconv.Itoa(freePort(t))}
+			args = append(args, tc.flag, strconv.Itoa(taken))
+			out, err := exec.Command(bin, args...).CombinedOutput()
+			if err == nil {
+				t.Fatalf("cmd/local started on a taken port:\n%s", out)
+			}
+			if !strings.Contains(string(out), "is taken") || !strings.Contains(string(out), tc.variable) {
+				t.Fatalf("message does not say the port is taken and how to choose another:\n%s", out)
+			}
+		})
+	}
+}
+
+func TestLocalStack_MissingMotoServerSaysWhatToInstall(t *testing.T) {
+	bin := localBinary(t)
+	cmd := exec.Command(bin, "-root", "../..", "-state-dir", t.TempDir(),
+		"-api-port", strconv.Itoa(freePort(t)), "-cognito-port", strconv.Itoa(freePort(t)), "-moto-server", "no-such-moto-server")
+	out, err := cmd.CombinedOutput()
+	if err == nil {
+		t.Fatalf("cmd/local started without moto_server:\n%s", out)
+	}
+	if !strings.Contains(string(out), "pip install 'moto[server]'") {
+		t.Fatalf("message does not say what to install:\n%s", out)
+	}
+}
