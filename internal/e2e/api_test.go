@@ -1,7 +1,10 @@
 package e2e_test
 
 import (
+	"encoding/json"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -25,6 +28,22 @@ func TestLocalStack_OutputsCarryTheContractKeys(t *testing.T) {
 	}
 	if !strings.HasSuffix(o.UserPoolArn, ":userpool/"+o.UserPoolId) {
 		t.Errorf("UserPoolArn %q does not name pool %q", o.UserPoolArn, o.UserPoolId)
+	}
+	// The --env-vars file for `sam local start-api`, keyed by function logical id.
+	raw, err := os.ReadFile(filepath.Join(s.stateDir, "sam-env.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var envs map[string]map[string]string
+	if err := json.Unmarshal(raw, &envs); err != nil {
+		t.Fatal(err)
+	}
+	login := envs["LoginFunction"]
+	if login["USER_POOL_CLIENT_ID"] != o.UserPoolClientId || login["AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER"] != o.CognitoUrl {
+		t.Errorf("sam-env.json LoginFunction = %v", login)
+	}
+	if _, ok := envs["EchoFunction"]; !ok {
+		t.Errorf("sam-env.json has no EchoFunction: %v", envs)
 	}
 }
 

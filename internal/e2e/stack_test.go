@@ -35,6 +35,7 @@ type stack struct {
 	done                 chan struct{}
 	logs                 *syncBuffer
 	apiPort, cognitoPort int
+	stateDir             string
 	stopped              bool
 	exitErr              error
 }
@@ -84,7 +85,7 @@ func launch(bin string) (*stack, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &stack{logs: &syncBuffer{}, done: make(chan struct{}), apiPort: apiPort, cognitoPort: cognitoPort}
+	s := &stack{logs: &syncBuffer{}, done: make(chan struct{}), apiPort: apiPort, cognitoPort: cognitoPort, stateDir: stateDir}
 	s.cmd = exec.Command(bin, "-api-port", strconv.Itoa(apiPort), "-cognito-port", strconv.Itoa(cognitoPort),
 		"-root", "../..", "-state-dir", stateDir)
 	s.cmd.Stdout, s.cmd.Stderr = s.logs, s.logs
@@ -168,6 +169,7 @@ func (s *stack) stop() error {
 		return nil
 	}
 	s.stopped = true
+	defer os.RemoveAll(s.stateDir)
 	_ = s.cmd.Process.Signal(syscall.SIGTERM)
 	select {
 	case <-s.done:
@@ -185,6 +187,7 @@ func (s *stack) kill() {
 	_ = s.cmd.Process.Kill()
 	<-s.done
 	s.stopped = true
+	os.RemoveAll(s.stateDir)
 }
 
 // admin is a Cognito client for the stack's emulator with dummy credentials.

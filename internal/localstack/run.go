@@ -86,7 +86,7 @@ func Run(ctx context.Context, opts Options) error {
 	// Stops the authorizer's background JWKS refresh with the stack.
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	gw, out, err := build(ctx, opts, moto.url)
+	gw, out, envs, err := build(ctx, opts, moto.url)
 	if err != nil {
 		return err
 	}
@@ -96,7 +96,14 @@ func Run(ctx context.Context, opts Options) error {
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
-	if err := writeOutputs(outputsPath, out); err != nil {
+	samEnvPath := filepath.Join(opts.StateDir, "sam-env.json")
+	defer os.Remove(samEnvPath)
+	// sam-env.json first: outputs.json is the readiness signal.
+	if err := writeJSON(samEnvPath, envs); err != nil {
+		_ = srv.Close()
+		return err
+	}
+	if err := writeJSON(outputsPath, out); err != nil {
 		_ = srv.Close()
 		return err
 	}
@@ -120,7 +127,8 @@ func Run(ctx context.Context, opts Options) error {
 }
 
 // build provisions Cognito from the two templates and assembles the gateway from the API template.
-func build(ctx context.Context, opts Options, cognitoURL string) (*gateway.Gateway, Outputs, error) {
+// It also returns each function's environment, in the shape of SAM CLI's --env-vars file.
+func build(ctx context.Context, opts Options, cognitoURL string) (*gateway.Gateway, Outputs, map[string]map[string]string, error) {
 	log := opts.Logger
 	client := cip.New(cip.Options{
 		Region:       opts.Region,
@@ -137,67 +145,69 @@ func build(ctx context.Context, opts Options, cognitoURL string) (*gateway.Gatew
 
 	authTpl, err := samtemplate.Load(filepath.Join(opts.Root, "auth-stack", "template.yaml"))
 	if err != nil {
-		return nil, Outputs{}, err
+		return nil, Outputs{}, nil, err
 	}
 	authRes := authTpl.NewResolver(map[string]string{"DomainPrefix": "local-auth"}, pseudo(authStackName))
 	if err := prov.apply(ctx, authTpl, authRes); err != nil {
-		return nil, Outputs{}, err
+		return nil, Outputs{}, nil, err
 	}
 	poolID, err := output(authTpl, authRes, "UserPoolId")
 	if err != nil {
-		return nil, Outputs{}, err
+		return nil, Outputs{}, nil, err
 	}
 	poolArn, err := output(authTpl, authRes, "UserPoolArn")
 	if err != nil {
-		return nil, Outputs{}, err
+		return nil, Outputs{}, nil, err
 	}
 
 	apiTpl, err := samtemplate.Load(filepath.Join(opts.Root, "api-stack", "template.yaml"))
 	if err != nil {
-		return nil, Outputs{}, err
+		return nil, Outputs{}, nil, err
 	}
 	apiRes := apiTpl.NewResolver(map[string]string{"UserPoolId": poolID, "UserPoolArn": poolArn, "StageName": stageName}, pseudo(apiStackName))
 	if err := prov.apply(ctx, apiTpl, apiRes); err != nil {
-		return nil, Outputs{}, err
+		return nil, Outputs{}, nil, err
 	}
 	clientID, err := output(apiTpl, apiRes, "UserPoolClientId")
 	if err != nil {
-		return nil, Outputs{}, err
+		return nil, Outputs{}, nil, err
 	}
 
-	gw, err := assemble(ctx, opts, apiTpl, apiRes, cognitoURL, poolID, poolArn)
+	gw, envs, err := assemble(ctx, opts, apiTpl, apiRes, cognitoURL, poolID, poolArn)
 	if err != nil {
-		return nil, Outputs{}, err
+		return nil, Outputs{}, nil, err
 	}
-	return gw, Outputs{UserPoolId: poolID, UserPoolArn: poolArn, UserPoolClientId: clientID, CognitoUrl: cognitoURL, Region: opts.Region}, nil
+	return gw, Outputs{UserPoolId: poolID, UserPoolArn: poolArn, UserPoolClientId: clientID, CognitoUrl: cognitoURL, Region: opts.Region}, envs, nil
 }
 
 // assemble builds the functions from their template environment and the authorizers from the
 // template's Cognito authorizers, verifying tokens against the emulator's published keys.
-func assemble(ctx context.Context, opts Options, tpl *samtemplate.Template, r *samtemplate.Resolver, cognitoURL, poolID, poolArn string) (*gateway.Gateway, error) {
+func assemble(ctx context.Context, opts Options, tpl *samtemplate.Template, r *samtemplate.Resolver, cognitoURL, poolID, poolArn string) (*gateway.Gateway, map[string]map[string]string, error) {
 	routes, err := tpl.APIRoutes()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	functions := map[string]gateway.Function{}
+	envs := map[string]map[string]string{}
 	for _, rt := range routes {
 		if _, done := functions[rt.FunctionID]; done {
 			continue
 		}
 		factory, ok := opts.Functions[rt.FunctionID]
 		if !ok {
-			return nil, fmt.Errorf("%s: no local handler registered for function %s (add it to cmd/local)", tpl.Path, rt.FunctionID)
+			return nil, nil, fmt.Errorf("%s: no local handler registered for function %s (add it to cmd/local)", tpl.Path, rt.FunctionID)
 		}
 		env, err := tpl.FunctionEnvironment(rt.FunctionID, r)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		// What Lambda and our configuration give every function, pointed at the emulator.
 		env["AWS_REGION"] = opts.Region
 		env["AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER"] = cognitoURL
+		envs[rt.FunctionID] = env
 		h, err := factory(func(k string) string { return env[k] }, opts.Logger.With("function", rt.FunctionID))
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", rt.FunctionID, err)
+			return nil, nil, fmt.Errorf("%s: %w", rt.FunctionID, err)
 		}
 		functions[rt.FunctionID] = gateway.Function{Handler: h, Timeout: time.Duration(tpl.FunctionTimeout(rt.FunctionID)) * time.Second}
 	}
@@ -206,23 +216,24 @@ func assemble(ctx context.Context, opts Options, tpl *samtemplate.Template, r *s
 	for name, a := range tpl.Authorizers() {
 		arn, err := r.Resolve(a.UserPoolArn)
 		if err != nil {
-			return nil, fmt.Errorf("authorizer %s: %w", name, err)
+			return nil, nil, fmt.Errorf("authorizer %s: %w", name, err)
 		}
 		if arn != poolArn {
-			return nil, fmt.Errorf("authorizer %s names pool %v; the local stack has only %s", name, arn, poolArn)
+			return nil, nil, fmt.Errorf("authorizer %s names pool %v; the local stack has only %s", name, arn, poolArn)
 		}
 		v, err := authorizer.New(ctx, authorizer.Config{
 			Issuer:  "https://cognito-idp." + opts.Region + ".amazonaws.com/" + poolID,
 			JWKSURL: cognitoURL + "/" + poolID + "/.well-known/jwks.json",
 		})
 		if err != nil {
-			return nil, fmt.Errorf("authorizer %s: %w", name, err)
+			return nil, nil, fmt.Errorf("authorizer %s: %w", name, err)
 		}
 		authorizers[name] = gateway.Authorizer{Header: a.Header, Verifier: v, Expired: func(err error) bool {
 			return errors.Is(err, authorizer.ErrExpired)
 		}}
 	}
-	return gateway.New(gateway.Config{Routes: routes, Functions: functions, Authorizers: authorizers, Stage: stageName, Logger: opts.Logger})
+	gw, err := gateway.New(gateway.Config{Routes: routes, Functions: functions, Authorizers: authorizers, Stage: stageName, Logger: opts.Logger})
+	return gw, envs, err
 }
 
 func output(t *samtemplate.Template, r *samtemplate.Resolver, key string) (string, error) {
@@ -241,18 +252,18 @@ func output(t *samtemplate.Template, r *samtemplate.Resolver, key string) (strin
 	return s, nil
 }
 
-// writeOutputs writes outputs.json atomically: a reader never sees half a file.
-func writeOutputs(path string, out Outputs) error {
-	raw, err := json.MarshalIndent(out, "", "  ")
+// writeJSON writes v to path atomically: a reader never sees half a file.
+func writeJSON(path string, v any) error {
+	raw, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
-		return fmt.Errorf("encode outputs: %w", err)
+		return fmt.Errorf("encode %s: %w", path, err)
 	}
 	tmp := path + ".tmp"
 	if err := os.WriteFile(tmp, append(raw, '\n'), 0o644); err != nil {
-		return fmt.Errorf("write outputs: %w", err)
+		return fmt.Errorf("write %s: %w", path, err)
 	}
 	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("write outputs: %w", err)
+		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil
 }
