@@ -1,0 +1,225 @@
+package docs_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/example/cognito-sam-go/docs"
+	"github.com/example/cognito-sam-go/internal/samtemplate"
+)
+
+const (
+	apiTemplate = "../api-stack/template.yaml"
+	idScheme    = "CognitoIdToken"
+)
+
+// The statuses CONTRACT.md gives each route (413: a body over the route's limit, from httpapi.ReadBody).
+var contractStatuses = map[string][]int{
+	"POST /login":              {200, 400, 401, 403, 413, 429, 501, 502, 503, 504},
+	"POST /login/new-password": {200, 400, 401, 403, 413, 429, 501, 502, 503, 504},
+	"POST /refresh":            {200, 400, 401, 413, 429, 502, 503, 504},
+	"POST /echo":               {200, 400, 401, 413},
+}
+
+func load(t *testing.T) *openapi3.T {
+	t.Helper()
+	loader := openapi3.NewLoader()
+	doc, err := loader.LoadFromData(docs.OpenAPI)
+	if err != nil {
+		t.Fatalf("docs/openapi.yaml does not parse: %v", err)
+	}
+	return doc
+}
+
+type operation struct {
+	key string // "POST /login"
+	op  *openapi3.Operation
+}
+
+func operations(doc *openapi3.T) []operation {
+	var ops []operation
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			ops = append(ops, operation{key: strings.ToUpper(method) + " " + path, op: op})
+		}
+	}
+	sort.Slice(ops, func(i, j int) bool { return ops[i].key < ops[j].key })
+	return ops
+}
+
+func TestOpenAPIDocumentIsValid(t *testing.T) {
+	doc := load(t)
+	if doc.OpenAPI != "3.0.3" {
+		t.Errorf("openapi %q, want 3.0.3", doc.OpenAPI)
+	}
+	// Validate also checks every example against its schema.
+	if err := doc.Validate(context.Background()); err != nil {
+		t.Fatalf("docs/openapi.yaml is not valid OpenAPI: %v", err)
+	}
+}
+
+func TestOpenAPIRoutesMatchTheAPITemplate(t *testing.T) {
+	doc := load(t)
+	tmpl, err := samtemplate.Load(apiTemplate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	routes, err := tmpl.APIRoutes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(routes) == 0 {
+		t.Fatalf("%s declares no Api events", apiTemplate)
+	}
+	public := map[string]bool{}
+	var inTemplate []string
+	for _, r := range routes {
+		key := r.Method + " " + r.Path
+		inTemplate = append(inTemplate, key)
+		public[key] = r.Public
+	}
+	var inDoc []string
+	for _, o := range operations(doc) {
+		inDoc = append(inDoc, o.key)
+	}
+	sort.Strings(inTemplate)
+	if !slices.Equal(inDoc, inTemplate) {
+		t.Fatalf("routes differ:\n  docs/openapi.yaml: %v\n  %s: %v", inDoc, apiTemplate, inTemplate)
+	}
+
+	scheme := doc.Components.SecuritySchemes[idScheme]
+	if scheme == nil || scheme.Value == nil {
+		t.Fatalf("components.securitySchemes.%s is missing", idScheme)
+	}
+	if s := scheme.Value; s.Type != "apiKey" || s.In != "header" || s.Name != "Authorization" {
+		t.Errorf("%s is %s in %s named %q, want apiKey in header named Authorization", idScheme, s.Type, s.In, s.Name)
+	}
+
+	for _, o := range operations(doc) {
+		t.Run(o.key, func(t *testing.T) {
+			if public[o.key] {
+				if o.op.Security == nil || len(*o.op.Security) != 0 {
+					t.Errorf("public in the template (Auth.Authorizer: NONE): want security: [], got %v", o.op.Security)
+				}
+				return
+			}
+			sec := o.op.Security
+			if sec == nil {
+				sec = &doc.Security
+			}
+			if len(*sec) != 1 || (*sec)[0][idScheme] == nil {
+				t.Errorf("behind the Cognito authorizer in the template: want security [%s], got %v", idScheme, *sec)
+			}
+		})
+	}
+}
+
+func TestOpenAPIDocumentsEveryContractStatus(t *testing.T) {
+	doc := load(t)
+	for _, o := range operations(doc) {
+		t.Run(o.key, func(t *testing.T) {
+			want, ok := contractStatuses[o.key]
+			if !ok {
+				t.Fatalf("no contract statuses for %s: add them to this test", o.key)
+			}
+			var got []int
+			for code := range o.op.Responses.Map() {
+				n, err := strconv.Atoi(code)
+				if err != nil {
+					t.Errorf("response %q: want a status code", code)
+					continue
+				}
+				got = append(got, n)
+			}
+			sort.Ints(got)
+			if !slices.Equal(got, want) {
+				t.Errorf("statuses %v, want %v", got, want)
+			}
+			for _, status := range got {
+				resp := o.op.Responses.Status(status)
+				mt := resp.Value.Content.Get("application/json")
+				if mt == nil || mt.Schema == nil {
+					t.Errorf("%d: no application/json schema", status)
+					continue
+				}
+				if status >= 400 && mt.Schema.Ref != "#/components/schemas/Error" {
+					t.Errorf("%d: schema %q, want the Error schema", status, mt.Schema.Ref)
+				}
+			}
+			if r := o.op.Responses.Status(http.StatusTooManyRequests); r != nil && r.Value.Headers["Retry-After"] == nil {
+				t.Errorf("429 does not document Retry-After")
+			}
+		})
+	}
+}
+
+func TestOpenAPIRequestBodiesHaveExamples(t *testing.T) {
+	doc := load(t)
+	for _, o := range operations(doc) {
+		rb := o.op.RequestBody
+		if rb == nil || rb.Value == nil {
+			t.Errorf("%s: no request body", o.key)
+			continue
+		}
+		mt := rb.Value.Content.Get("application/json")
+		if mt == nil {
+			t.Errorf("%s: request body is not application/json", o.key)
+			continue
+		}
+		if mt.Example == nil && len(mt.Examples) == 0 {
+			t.Errorf("%s: request body has no example", o.key)
+		}
+	}
+}
+
+// The schemas accept what the contract says the API answers, and refuse what it never does.
+func TestOpenAPISchemasMatchContractBodies(t *testing.T) {
+	doc := load(t)
+	schema := func(name string) *openapi3.Schema {
+		ref := doc.Components.Schemas[name]
+		if ref == nil {
+			t.Fatalf("no schema %s", name)
+		}
+		return ref.Value
+	}
+	signedIn := doc.Components.Responses["SignedIn"].Value.Content.Get("application/json").Schema.Value
+	tests := []struct {
+		schema *openapi3.Schema
+		name   string
+		body   any
+		valid  bool
+	}{
+		{signedIn, "tokens", map[string]any{"id_token": "a", "access_token": "b", "refresh_token": "c", "expires_in": 3600, "token_type": "Bearer"}, true},
+		{signedIn, "challenge", map[string]any{"challenge_name": "NEW_PASSWORD_REQUIRED", "session": "s"}, true},
+		{signedIn, "tokens without refresh_token", map[string]any{"id_token": "a", "access_token": "b", "expires_in": 3600, "token_type": "Bearer"}, false},
+		{signedIn, "another challenge", map[string]any{"challenge_name": "SMS_MFA", "session": "s"}, false},
+		{schema("RefreshedTokens"), "refreshed", map[string]any{"id_token": "a", "access_token": "b", "expires_in": 3600, "token_type": "Bearer"}, true},
+		{schema("EchoResponse"), "echo of an object", map[string]any{"body": map[string]any{"a": 1}, "claims": map[string]any{"sub": "x"}}, true},
+		{schema("EchoResponse"), "echo of nothing", map[string]any{"body": nil, "claims": map[string]any{}}, true},
+		{schema("EchoResponse"), "claims that are not strings", map[string]any{"body": nil, "claims": map[string]any{"exp": 1}}, false},
+		{schema("Error"), "error", map[string]any{"message": "Unauthorized"}, true},
+		{schema("Error"), "error without message", map[string]any{}, false},
+		{schema("LoginRequest"), "login", map[string]any{"username": "jane@example.com", "password": "p"}, true},
+		{schema("LoginRequest"), "login with an unknown field", map[string]any{"username": "jane@example.com", "password": "p", "x": 1}, false},
+		{schema("LoginRequest"), "login with an empty password", map[string]any{"username": "jane@example.com", "password": ""}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.schema.VisitJSON(tt.body, openapi3.MultiErrors())
+			if tt.valid && err != nil {
+				t.Errorf("refused: %v", err)
+			}
+			if !tt.valid && err == nil {
+				t.Errorf("accepted %s", fmt.Sprint(tt.body))
+			}
+		})
+	}
+}
