@@ -1,0 +1,556 @@
+package authorizer_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/example/cognito-sam-go/internal/authorizer"
+	"github.com/example/cognito-sam-go/internal/authorizer/authtest"
+	"github.com/golang-jwt/jwt/v5"
+)
+
+const issuer = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Example"
+
+// now is the fixed clock of these tests: 1680629979, Tue Apr 04 17:39:39 UTC 2023.
+var now = time.Date(2023, 4, 4, 17, 39, 39, 0, time.UTC)
+
+func clock() time.Time { return now }
+
+// quiet drops the refresh-failure logs the outage tests provoke on purpose.
+var quiet = slog.New(slog.DiscardHandler)
+
+// newAuthorizer builds an Authorizer on ks with the test clock; its
+// background refresh ends with the test.
+func newAuthorizer(t testing.TB, ks *authtest.KeySet, edit func(*authorizer.Config)) *authorizer.Authorizer {
+	t.Helper()
+	cfg := authorizer.Config{Issuer: issuer, JWKSURL: ks.URL(), Now: clock, Logger: quiet}
+	if edit != nil {
+		edit(&cfg)
+	}
+	a, err := authorizer.New(t.Context(), cfg)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	return a
+}
+
+// claimsWith returns valid ID token claims changed by edit (a nil value deletes).
+func claimsWith(edit map[string]any) jwt.MapClaims {
+	c := authtest.IDClaims(issuer, now)
+	for k, v := range edit {
+		if v == nil {
+			delete(c, k)
+		} else {
+			c[k] = v
+		}
+	}
+	return c
+}
+
+// signWith signs claims with any method and key, setting (or omitting, for "") the kid.
+func signWith(t testing.TB, m jwt.SigningMethod, key any, kid string, header map[string]any, claims jwt.MapClaims) string {
+	t.Helper()
+	tok := jwt.NewWithClaims(m, claims)
+	if kid != "" {
+		tok.Header["kid"] = kid
+	}
+	for k, v := range header {
+		tok.Header[k] = v
+	}
+	s, err := tok.SignedString(key)
+	if err != nil {
+		t.Fatalf("signing: %v", err)
+	}
+	return s
+}
+
+func b64(t testing.TB, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func TestAuthorize(t *testing.T) {
+	ks := authtest.NewKeySet(t)
+	a := newAuthorizer(t, ks, nil)
+	key := ks.Key()
+	valid := authtest.Sign(t, key, claimsWith(nil))
+	parts := strings.Split(valid, ".")
+	other := authtest.NewKey(t, key.ID) // same kid, different key
+	pubDER, err := x509.MarshalPKIXPublicKey(&key.Private.PublicKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pubPEM := pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pubDER})
+	big := authtest.Sign(t, key, claimsWith(map[string]any{"pad": strings.Repeat("x", 5000)}))
+	huge := authtest.Sign(t, key, claimsWith(map[string]any{"pad": strings.Repeat("x", 6500)}))
+	if len(big) > authorizer.MaxHeaderBytes || len(huge) <= authorizer.MaxHeaderBytes {
+		t.Fatalf("size premise broken: %d and %d bytes around %d", len(big), len(huge), authorizer.MaxHeaderBytes)
+	}
+	expired := claimsWith(map[string]any{"iat": now.Add(-2 * time.Hour).Unix(), "exp": now.Add(-time.Second).Unix()})
+
+	tests := []struct {
+		name   string
+		header string
+		want   error
+	}{
+		{"valid raw token", valid, nil},
+		{"valid Bearer token", "Bearer " + valid, nil},
+		{"scheme is case-insensitive", "bEARER " + valid, nil},
+		{"surrounding whitespace is trimmed", " \tBearer " + valid + " \r\n", nil},
+		{"audience of another app client of the pool is accepted", authtest.Sign(t, key, claimsWith(map[string]any{"aud": "another-client"})), nil},
+		{"iat in the future is accepted (not checked, golang-jwt default)", authtest.Sign(t, key, claimsWith(map[string]any{"iat": now.Add(time.Hour).Unix()})), nil},
+		{"nbf reached is accepted", authtest.Sign(t, key, claimsWith(map[string]any{"nbf": now.Unix()})), nil},
+		{"expiring in one second is accepted", authtest.Sign(t, key, claimsWith(map[string]any{"exp": now.Add(time.Second).Unix()})), nil},
+		{"header of exactly the size limit is accepted", valid + strings.Repeat(" ", authorizer.MaxHeaderBytes-len(valid)), nil},
+		{"large token under the size limit is accepted", big, nil},
+
+		{"missing header", "", authorizer.ErrUnauthorized},
+		{"whitespace only", " \t ", authorizer.ErrUnauthorized},
+		{"scheme without token", "Bearer ", authorizer.ErrUnauthorized},
+		{"two spaces after the scheme", "Bearer  " + valid, authorizer.ErrUnauthorized},
+		{"other scheme", "Basic " + valid, authorizer.ErrUnauthorized},
+		{"garbage", "not-a-jwt", authorizer.ErrUnauthorized},
+		{"three garbage segments", "a.b.c", authorizer.ErrUnauthorized},
+		{"header one byte over the size limit", valid + strings.Repeat(" ", authorizer.MaxHeaderBytes-len(valid)+1), authorizer.ErrUnauthorized},
+		{"oversized token with a valid signature", huge, authorizer.ErrUnauthorized},
+		{"tampered payload", parts[0] + "." + b64(t, claimsWith(map[string]any{"email": "admin@example.com"})) + "." + parts[2], authorizer.ErrUnauthorized},
+		{"tampered signature", parts[0] + "." + parts[1] + "." + flip(parts[2]), authorizer.ErrUnauthorized},
+		{"signature stripped", parts[0] + "." + parts[1] + ".", authorizer.ErrUnauthorized},
+		{"signed by another key with the same kid", authtest.Sign(t, other, claimsWith(nil)), authorizer.ErrUnauthorized},
+		{"no kid, signed by the right key", signWith(t, jwt.SigningMethodRS256, key.Private, "", nil, claimsWith(nil)), authorizer.ErrUnauthorized},
+		{"critical header extension", signWith(t, jwt.SigningMethodRS256, key.Private, key.ID, map[string]any{"crit": []string{"exp"}}, claimsWith(nil)), authorizer.ErrUnauthorized},
+		{"alg none", signWith(t, jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, key.ID, nil, claimsWith(nil)), authorizer.ErrUnauthorized},
+		{"HS256 keyed with the public key PEM", signWith(t, jwt.SigningMethodHS256, pubPEM, key.ID, nil, claimsWith(nil)), authorizer.ErrUnauthorized},
+		{"HS256 keyed with the public key DER", signWith(t, jwt.SigningMethodHS256, pubDER, key.ID, nil, claimsWith(nil)), authorizer.ErrUnauthorized},
+		{"RS512 by the right key", signWith(t, jwt.SigningMethodRS512, key.Private, key.ID, nil, claimsWith(nil)), authorizer.ErrUnauthorized},
+		{"PS256 by the right key", signWith(t, jwt.SigningMethodPS256, key.Private, key.ID, nil, claimsWith(nil)), authorizer.ErrUnauthorized},
+		{"other issuer", authtest.Sign(t, key, claimsWith(map[string]any{"iss": "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Other"})), authorizer.ErrUnauthorized},
+		{"issuer with a trailing slash", authtest.Sign(t, key, claimsWith(map[string]any{"iss": issuer + "/"})), authorizer.ErrUnauthorized},
+		{"no issuer", authtest.Sign(t, key, claimsWith(map[string]any{"iss": nil})), authorizer.ErrUnauthorized},
+		{"access token", authtest.Sign(t, key, claimsWith(map[string]any{"token_use": "access"})), authorizer.ErrUnauthorized},
+		{"no token_use", authtest.Sign(t, key, claimsWith(map[string]any{"token_use": nil})), authorizer.ErrUnauthorized},
+		{"missing exp", authtest.Sign(t, key, claimsWith(map[string]any{"exp": nil})), authorizer.ErrUnauthorized},
+		{"exp as a string", authtest.Sign(t, key, claimsWith(map[string]any{"exp": "2099-01-01"})), authorizer.ErrUnauthorized},
+		{"nbf in the future", authtest.Sign(t, key, claimsWith(map[string]any{"nbf": now.Add(time.Second).Unix()})), authorizer.ErrUnauthorized},
+
+		{"expired", authtest.Sign(t, key, expired), authorizer.ErrExpired},
+		{"expired Bearer token", "Bearer " + authtest.Sign(t, key, expired), authorizer.ErrExpired},
+		{"exp equal to now is expired", authtest.Sign(t, key, claimsWith(map[string]any{"exp": now.Unix()})), authorizer.ErrExpired},
+		{"expired and forged", authtest.Sign(t, other, expired), authorizer.ErrUnauthorized},
+		{"expired, tampered payload", parts[0] + "." + b64(t, expired) + "." + parts[2], authorizer.ErrUnauthorized},
+		{"expired, other issuer", authtest.Sign(t, key, with(expired, "iss", "https://example.com/evil")), authorizer.ErrUnauthorized},
+		{"expired access token", authtest.Sign(t, key, with(expired, "token_use", "access")), authorizer.ErrUnauthorized},
+		{"expired, nbf in the future", authtest.Sign(t, key, with(expired, "nbf", now.Add(time.Hour).Unix())), authorizer.ErrUnauthorized},
+		{"expired alg none", signWith(t, jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, key.ID, nil, expired), authorizer.ErrUnauthorized},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			claims, err := a.Authorize(tc.header)
+			if err != tc.want { // exactly the sentinel: handlers use its text as the body
+				t.Fatalf("Authorize() error = %v, want %v", err, tc.want)
+			}
+			if tc.want != nil {
+				if claims != nil {
+					t.Errorf("claims = %v, want nil on refusal", claims)
+				}
+				return
+			}
+			if claims["token_use"] != "id" || claims["iss"] != issuer || claims["sub"] == "" {
+				t.Errorf("claims = %v, want the token's claims", claims)
+			}
+		})
+	}
+	if hits := ks.Hits(); hits != 1 {
+		t.Errorf("JWKS fetched %d times, want 1 (only known kids were used)", hits)
+	}
+}
+
+func with(c jwt.MapClaims, k string, v any) jwt.MapClaims {
+	out := jwt.MapClaims{}
+	for kk, vv := range c {
+		out[kk] = vv
+	}
+	out[k] = v
+	return out
+}
+
+// flip changes the first character of a base64url segment.
+func flip(s string) string {
+	if s[0] == 'A' {
+		return "B" + s[1:]
+	}
+	return "A" + s[1:]
+}
+
+// Cognito's JWKS names alg RS256 and keyfunc enforces that, so the parser's
+// RS256-only rule is checked here against a JWKS whose key has no alg.
+func TestOnlyRS256EvenWhenJWKSOmitsAlg(t *testing.T) {
+	key := authtest.NewKey(t, "key-1")
+	body, err := authtest.JWKS(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var set map[string][]map[string]any
+	if err := json.Unmarshal(body, &set); err != nil {
+		t.Fatal(err)
+	}
+	delete(set["keys"][0], "alg")
+	body, _ = json.Marshal(set)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write(body) }))
+	t.Cleanup(srv.Close)
+	a, err := authorizer.New(t.Context(), authorizer.Config{Issuer: issuer, JWKSURL: srv.URL, Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		m    jwt.SigningMethod
+		want error
+	}{
+		{jwt.SigningMethodRS256, nil},
+		{jwt.SigningMethodRS384, authorizer.ErrUnauthorized},
+		{jwt.SigningMethodRS512, authorizer.ErrUnauthorized},
+		{jwt.SigningMethodPS256, authorizer.ErrUnauthorized},
+	} {
+		if _, err := a.Authorize(signWith(t, tc.m, key.Private, key.ID, nil, claimsWith(nil))); err != tc.want {
+			t.Errorf("%s by the right key: %v, want %v", tc.m.Alg(), err, tc.want)
+		}
+	}
+}
+
+func TestErrorMessagesAreAPIGateways(t *testing.T) {
+	for err, want := range map[error]string{
+		authorizer.ErrUnauthorized: "Unauthorized",
+		authorizer.ErrExpired:      "The incoming token has expired",
+	} {
+		if err.Error() != want {
+			t.Errorf("error text %q, want %q", err.Error(), want)
+		}
+	}
+}
+
+// With the default limit (1 minute), as deployed.
+func TestUnknownKIDRefetchesOnceWithinLimit(t *testing.T) {
+	ks := authtest.NewKeySet(t)
+	a := newAuthorizer(t, ks, nil)
+	if got := ks.Hits(); got != 1 {
+		t.Fatalf("New fetched the JWKS %d times, want 1", got)
+	}
+
+	first := authtest.Sign(t, authtest.NewKey(t, "unknown-1"), claimsWith(nil))
+	if _, err := a.Authorize(first); err != authorizer.ErrUnauthorized {
+		t.Fatalf("unknown kid: error = %v, want ErrUnauthorized", err)
+	}
+	if got := ks.Hits(); got != 2 {
+		t.Fatalf("after an unknown kid the JWKS was fetched %d times, want 2 (one refetch)", got)
+	}
+
+	second := authtest.Sign(t, authtest.NewKey(t, "unknown-2"), claimsWith(nil))
+	start := time.Now()
+	if _, err := a.Authorize(second); err != authorizer.ErrUnauthorized {
+		t.Fatalf("second unknown kid: error = %v, want ErrUnauthorized", err)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("second unknown kid took %v; within the limit it must be refused without waiting", d)
+	}
+	if got := ks.Hits(); got != 2 {
+		t.Errorf("a second unknown kid within the limit refetched: %d fetches, want 2", got)
+	}
+
+	if _, err := a.Authorize(authtest.Sign(t, ks.Key(), claimsWith(nil))); err != nil {
+		t.Errorf("known kid after unknown ones: %v", err)
+	}
+	if got := ks.Hits(); got != 2 {
+		t.Errorf("a known kid caused a fetch: %d fetches, want 2", got)
+	}
+}
+
+func TestUnknownKIDRefetchAllowedAgainAfterLimit(t *testing.T) {
+	ks := authtest.NewKeySet(t)
+	const limit = 100 * time.Millisecond
+	a := newAuthorizer(t, ks, func(c *authorizer.Config) { c.UnknownKIDRefreshLimit = limit })
+	stranger := authtest.Sign(t, authtest.NewKey(t, "unknown"), claimsWith(nil))
+
+	_, _ = a.Authorize(stranger)
+	time.Sleep(limit + limit/2) // wait out the limit fully so no wait-for-token path is taken
+	_, _ = a.Authorize(stranger)
+	if got := ks.Hits(); got != 3 {
+		t.Errorf("JWKS fetched %d times, want 3 (New + one refetch per elapsed limit)", got)
+	}
+}
+
+func TestKeyRotationPickedUpByUnknownKIDRefetch(t *testing.T) {
+	ks := authtest.NewKeySet(t)
+	a := newAuthorizer(t, ks, func(c *authorizer.Config) { c.UnknownKIDRefreshLimit = time.Hour })
+	old := ks.Key()
+	rotated := authtest.NewKey(t, "key-2")
+	ks.Publish(rotated) // Cognito publishes a new key after this instance cached the JWKS
+
+	claims, err := a.Authorize("Bearer " + authtest.Sign(t, rotated, claimsWith(nil)))
+	if err != nil {
+		t.Fatalf("token signed by the new key: %v", err)
+	}
+	if claims["token_use"] != "id" {
+		t.Errorf("claims = %v", claims)
+	}
+	if _, err := a.Authorize(authtest.Sign(t, old, claimsWith(nil))); err != nil {
+		t.Errorf("token signed by the old key, still published: %v", err)
+	}
+	if got := ks.Hits(); got != 2 {
+		t.Errorf("JWKS fetched %d times, want 2 (New + the unknown-kid refetch)", got)
+	}
+}
+
+func TestPeriodicRefreshPicksUpNewKeys(t *testing.T) {
+	ks := authtest.NewKeySet(t)
+	a := newAuthorizer(t, ks, func(c *authorizer.Config) {
+		c.RefreshInterval = 20 * time.Millisecond
+		c.UnknownKIDRefreshLimit = time.Hour
+	})
+	// Use up the one unknown-kid refetch, so only the periodic refresh can find key-2.
+	_, _ = a.Authorize(authtest.Sign(t, authtest.NewKey(t, "unknown"), claimsWith(nil)))
+	rotated := authtest.NewKey(t, "key-2")
+	ks.Publish(rotated)
+	base := ks.Hits()
+	waitFor(t, func() bool { return ks.Hits() >= base+2 }) // one full refresh after Publish
+
+	if _, err := a.Authorize(authtest.Sign(t, rotated, claimsWith(nil))); err != nil {
+		t.Errorf("new key after a periodic refresh: %v", err)
+	}
+}
+
+func TestCachedKeysServeWhenJWKSFails(t *testing.T) {
+	tests := []struct {
+		name string
+		fail func(s *flakyJWKS)
+	}{
+		{"server stopped", func(s *flakyJWKS) { s.srv.Close() }},
+		{"server answers 500", func(s *flakyJWKS) { s.mode.Store(modeError) }},
+		{"server answers garbage", func(s *flakyJWKS) { s.mode.Store(modeGarbage) }},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newFlakyJWKS(t)
+			var logs syncBuffer
+			a, err := authorizer.New(t.Context(), authorizer.Config{
+				Issuer: issuer, JWKSURL: s.url(), Now: clock, Logger: slog.New(slog.NewTextHandler(&logs, nil)),
+				RefreshInterval:        10 * time.Millisecond,
+				UnknownKIDRefreshLimit: time.Millisecond,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			token := authtest.Sign(t, s.key, claimsWith(nil))
+			tc.fail(s)
+			base := s.hits.Load()
+			time.Sleep(100 * time.Millisecond) // several failed refreshes
+			if tc.name != "server stopped" && s.hits.Load() < base+2 {
+				t.Fatalf("no failed refreshes happened (hits %d -> %d)", base, s.hits.Load())
+			}
+			// An unknown kid makes it refetch on the request path too; that fails as well.
+			if _, err := a.Authorize(authtest.Sign(t, authtest.NewKey(t, "unknown"), claimsWith(nil))); err != authorizer.ErrUnauthorized {
+				t.Errorf("unknown kid while the JWKS is down: %v, want ErrUnauthorized", err)
+			}
+			if _, err := a.Authorize(token); err != nil {
+				t.Errorf("cached key stopped verifying: %v", err)
+			}
+			if got := logs.String(); !strings.Contains(got, "JWKS refresh failed") {
+				t.Errorf("refresh failures were not logged to Config.Logger; got %q", got)
+			} else if strings.Contains(got, strings.Split(token, ".")[2]) {
+				t.Error("a token appears in the logs")
+			}
+		})
+	}
+}
+
+func TestNewFailsWithoutJWKS(t *testing.T) {
+	tests := []struct {
+		name  string
+		setup func(s *flakyJWKS)
+	}{
+		{"server stopped", func(s *flakyJWKS) { s.srv.Close() }},
+		{"server answers 500", func(s *flakyJWKS) { s.mode.Store(modeError) }},
+		{"server answers garbage", func(s *flakyJWKS) { s.mode.Store(modeGarbage) }},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newFlakyJWKS(t)
+			tc.setup(s)
+			a, err := authorizer.New(t.Context(), authorizer.Config{
+				Issuer: issuer, JWKSURL: s.url(), RefreshInterval: 10 * time.Millisecond, Logger: quiet,
+			})
+			if err == nil || a != nil {
+				t.Fatalf("New() = %v, %v; want an error", a, err)
+			}
+			// The library's refresh goroutine starts before the first fetch;
+			// a failed New must stop it rather than leak it.
+			after := s.hits.Load()
+			time.Sleep(60 * time.Millisecond)
+			if got := s.hits.Load(); got != after {
+				t.Errorf("JWKS still being fetched after New failed (%d -> %d hits)", after, got)
+			}
+		})
+	}
+}
+
+func TestNewRequiresIssuer(t *testing.T) {
+	ks := authtest.NewKeySet(t)
+	if _, err := authorizer.New(t.Context(), authorizer.Config{JWKSURL: ks.URL()}); err == nil {
+		t.Fatal("New without Issuer succeeded; an empty issuer would disable the iss check")
+	}
+}
+
+func TestJWKSURLDefaultsToIssuerWellKnown(t *testing.T) {
+	s := newFlakyJWKS(t)
+	iss := s.srv.URL + "/us-east-1_Example"
+	if _, err := authorizer.New(t.Context(), authorizer.Config{Issuer: iss}); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := s.lastPath.Load(), "/us-east-1_Example/.well-known/jwks.json"; got == nil || *got != want {
+		t.Errorf("JWKS fetched from %v, want %s", got, want)
+	}
+}
+
+// The background refresh stops when New's ctx is done.
+func TestRefreshStopsWithContext(t *testing.T) {
+	s := newFlakyJWKS(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	if _, err := authorizer.New(ctx, authorizer.Config{Issuer: issuer, JWKSURL: s.url(), RefreshInterval: 10 * time.Millisecond}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool { return s.hits.Load() >= 2 })
+	cancel()
+	time.Sleep(20 * time.Millisecond) // let an in-flight tick finish
+	after := s.hits.Load()
+	time.Sleep(60 * time.Millisecond)
+	if got := s.hits.Load(); got != after {
+		t.Errorf("refresh continued after ctx was done (%d -> %d hits)", after, got)
+	}
+}
+
+func TestConcurrentAuthorize(t *testing.T) {
+	ks := authtest.NewKeySet(t)
+	a := newAuthorizer(t, ks, nil)
+	good := authtest.Sign(t, ks.Key(), claimsWith(nil))
+	bad := authtest.Sign(t, ks.Key(), claimsWith(map[string]any{"token_use": "access"}))
+	done := make(chan error)
+	for i := range 16 {
+		go func() {
+			var err error
+			for range 50 {
+				if i%2 == 0 {
+					_, err = a.Authorize(good)
+				} else if _, e := a.Authorize(bad); e != authorizer.ErrUnauthorized {
+					err = errors.Join(errors.New("access token not refused"), e)
+				}
+				if err != nil {
+					break
+				}
+			}
+			done <- err
+		}()
+	}
+	for range 16 {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+func BenchmarkAuthorize(b *testing.B) {
+	ks := authtest.NewKeySet(b)
+	a := newAuthorizer(b, ks, nil)
+	header := "Bearer " + authtest.Sign(b, ks.Key(), claimsWith(map[string]any{"cognito:groups": []string{"group-a", "group-b"}}))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := a.Authorize(header); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// flakyJWKS serves one key and can be told to fail, for the outage tests.
+type flakyJWKS struct {
+	srv      *httptest.Server
+	key      authtest.Key
+	mode     atomic.Int32
+	hits     atomic.Int64
+	lastPath atomic.Pointer[string]
+}
+
+const (
+	modeOK int32 = iota
+	modeError
+	modeGarbage
+)
+
+func newFlakyJWKS(t *testing.T) *flakyJWKS {
+	t.Helper()
+	s := &flakyJWKS{key: authtest.NewKey(t, "key-1")}
+	body, err := authtest.JWKS(s.key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.hits.Add(1)
+		p := r.URL.Path
+		s.lastPath.Store(&p)
+		switch s.mode.Load() {
+		case modeError:
+			http.Error(w, "boom", http.StatusInternalServerError)
+		case modeGarbage:
+			_, _ = w.Write([]byte("<html>not json"))
+		default:
+			_, _ = w.Write(body)
+		}
+	}))
+	t.Cleanup(s.srv.Close)
+	return s
+}
+
+func (s *flakyJWKS) url() string { return s.srv.URL + "/pool/.well-known/jwks.json" }
+
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not met within 5s")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the refresh goroutine and the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
