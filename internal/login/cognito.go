@@ -1,0 +1,45 @@
+package login
+
+import (
+	"context"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+)
+
+// Client is the subset of *cognitoidentityprovider.Client the handler calls, so tests and tools can
+// substitute their own.
+type Client interface {
+	InitiateAuth(ctx context.Context, in *cognitoidentityprovider.InitiateAuthInput, opts ...func(*cognitoidentityprovider.Options)) (*cognitoidentityprovider.InitiateAuthOutput, error)
+	RespondToAuthChallenge(ctx context.Context, in *cognitoidentityprovider.RespondToAuthChallengeInput, opts ...func(*cognitoidentityprovider.Options)) (*cognitoidentityprovider.RespondToAuthChallengeOutput, error)
+}
+
+var _ Client = (*cognitoidentityprovider.Client)(nil)
+
+const (
+	// One retry absorbs a dropped connection or a brief throttle; more would only eat into the call's
+	// deadline, which the caller is waiting on.
+	maxAttempts = 2
+	maxBackoff  = 200 * time.Millisecond
+)
+
+// NewCognitoClient returns a client for region's Cognito user pools, or for endpoint (a local
+// emulator) when it is not empty. InitiateAuth and RespondToAuthChallenge on a public app client are
+// anonymous calls, so the client neither signs requests nor looks for credentials or shared config
+// files: nothing to load at cold start and no IAM permission to grant.
+func NewCognitoClient(region, endpoint string) *cognitoidentityprovider.Client {
+	opts := cognitoidentityprovider.Options{
+		Region:      region,
+		Credentials: aws.AnonymousCredentials{},
+		Retryer: retry.NewStandard(func(o *retry.StandardOptions) {
+			o.MaxAttempts = maxAttempts
+			o.MaxBackoff = maxBackoff
+		}),
+	}
+	if endpoint != "" {
+		opts.BaseEndpoint = aws.String(endpoint)
+	}
+	return cognitoidentityprovider.New(opts)
+}

@@ -1,0 +1,215 @@
+package login_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
+
+	"github.com/example/cognito-sam-go/internal/cognitofake"
+	"github.com/example/cognito-sam-go/internal/login"
+)
+
+// What the golden events in testdata carry.
+const (
+	goldenUsername     = "alice@example.com"
+	goldenPassword     = "Correct-Horse-9!"
+	goldenSession      = "AYABeNEWPASSWORDSESSION-0123456789"
+	goldenNewPassword  = "Brand-New-Secret-42"
+	goldenRefreshToken = "eyJjdHkiOiJKV1QiLCJlbmMiOiJBMjU2R0NNIn0.REFRESH-TOKEN-SAMPLE"
+)
+
+// What the fake Cognito hands out.
+const (
+	testClientID       = "3n4b5urk1ft4fl3mg5e62d9ado"
+	testRegion         = "eu-west-1"
+	issuedIDToken      = "eyJraWQiOiJpZC10b2tlbiJ9.ID-TOKEN-PAYLOAD.sig"
+	issuedAccessToken  = "eyJraWQiOiJhY2Nlc3MifQ.ACCESS-TOKEN-PAYLOAD.sig"
+	issuedRefreshToken = "eyJjdHkiOiJKV1QifQ.ISSUED-REFRESH-TOKEN.x"
+	issuedSession      = "AYABeISSUED-CHALLENGE-SESSION-abcdefghij"
+)
+
+const (
+	loginEvent       = "login-request.json"
+	newPasswordEvent = "new-password-request.json"
+	refreshEvent     = "refresh-request.json"
+)
+
+// harness is the handler under test, wired as in production: the real SDK client against a fake
+// Cognito, and requests going through the real API Gateway proxy adapter.
+type harness struct {
+	cognito *cognitofake.Server
+	handler http.Handler
+	logs    *syncBuffer
+}
+
+type option func(*login.Config)
+
+func withCallTimeout(d time.Duration) option { return func(c *login.Config) { c.CallTimeout = d } }
+
+func newHarness(t *testing.T, opts ...option) *harness {
+	t.Helper()
+	fake := cognitofake.New()
+	t.Cleanup(fake.Close)
+	return newHarnessWithEndpoint(t, fake, fake.URL, opts...)
+}
+
+func newHarnessWithEndpoint(t *testing.T, fake *cognitofake.Server, endpoint string, opts ...option) *harness {
+	t.Helper()
+	cfg := login.Config{ClientID: testClientID, CallTimeout: 2 * time.Second}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	logs := &syncBuffer{}
+	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	h := login.New(login.NewCognitoClient(testRegion, endpoint), cfg, logger)
+	return &harness{cognito: fake, handler: h, logs: logs}
+}
+
+// replyAll gives both operations the same reply, for behaviour every route shares.
+func (h *harness) replyAll(r cognitofake.Reply) {
+	h.cognito.Reply(cognitofake.InitiateAuth, r)
+	h.cognito.Reply(cognitofake.RespondToAuthChallenge, r)
+}
+
+type response struct {
+	status int
+	header http.Header
+	body   string
+}
+
+func (h *harness) invoke(t *testing.T, ev events.APIGatewayProxyRequest) response {
+	t.Helper()
+	return invoke(t, h.handler, ev)
+}
+
+func invoke(t testing.TB, handler http.Handler, ev events.APIGatewayProxyRequest) response {
+	t.Helper()
+	// As Lambda runs it: a deadline (the function's 10 s timeout) and the invocation's request id.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	ctx = lambdacontext.NewContext(ctx, &lambdacontext.LambdaContext{AwsRequestID: ev.RequestContext.RequestID})
+	out, err := httpadapter.New(handler).ProxyWithContext(ctx, ev)
+	if err != nil {
+		t.Fatalf("proxy adapter: %v", err)
+	}
+	if out.IsBase64Encoded {
+		t.Fatalf("answer body is not UTF-8 text: %q", out.Body)
+	}
+	return response{status: out.StatusCode, header: http.Header(out.MultiValueHeaders), body: out.Body}
+}
+
+// event loads a golden API Gateway (REST, v1) proxy event from testdata.
+func event(t testing.TB, name string) events.APIGatewayProxyRequest {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatalf("read golden event: %v", err)
+	}
+	var ev events.APIGatewayProxyRequest
+	if err := json.Unmarshal(raw, &ev); err != nil {
+		t.Fatalf("decode golden event %s: %v", name, err)
+	}
+	return ev
+}
+
+func withBody(ev events.APIGatewayProxyRequest, body string) events.APIGatewayProxyRequest {
+	ev.Body = body
+	return ev
+}
+
+func (r response) wantStatus(t *testing.T, want int) {
+	t.Helper()
+	if r.status != want {
+		t.Fatalf("status = %d, want %d; body %s", r.status, want, r.body)
+	}
+	if ct := r.header.Get("Content-Type"); ct != "application/json" {
+		t.Errorf("Content-Type = %q, want application/json", ct)
+	}
+}
+
+// object decodes the answer as one JSON object.
+func (r response) object(t *testing.T) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal([]byte(r.body), &m); err != nil {
+		t.Fatalf("answer is not a JSON object: %v; body %s", err, r.body)
+	}
+	return m
+}
+
+// message checks the contract's error shape, {"message": "..."} and nothing else, and returns it.
+func (r response) message(t *testing.T) string {
+	t.Helper()
+	m := r.object(t)
+	msg, ok := m["message"].(string)
+	if len(m) != 1 || !ok || msg == "" {
+		t.Fatalf(`error body = %s, want exactly {"message": "<non-empty>"}`, r.body)
+	}
+	return msg
+}
+
+func (h *harness) wantNoCognitoCall(t *testing.T) {
+	t.Helper()
+	if calls := h.cognito.Calls(); len(calls) != 0 {
+		t.Fatalf("Cognito got %d call(s), want none: input must be refused before any call", len(calls))
+	}
+}
+
+func (h *harness) onlyCall(t *testing.T, wantOp string) cognitofake.Input {
+	t.Helper()
+	calls := h.cognito.Calls()
+	if len(calls) != 1 {
+		t.Fatalf("Cognito got %d calls, want 1", len(calls))
+	}
+	if calls[0].Operation != wantOp {
+		t.Fatalf("Cognito operation = %q, want %q", calls[0].Operation, wantOp)
+	}
+	in, err := calls[0].Input()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return in
+}
+
+// syncBuffer collects log output; the SDK's retries and the handler may write from several goroutines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// lines decodes every log line; each must be one JSON object.
+func (b *syncBuffer) lines(t *testing.T) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	for line := range bytes.Lines([]byte(b.String())) {
+		var m map[string]any
+		if err := json.Unmarshal(line, &m); err != nil {
+			t.Fatalf("log line is not JSON: %v: %s", err, line)
+		}
+		out = append(out, m)
+	}
+	return out
+}

@@ -1,0 +1,91 @@
+package login_test
+
+import (
+	"net/http"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/example/cognito-sam-go/internal/cognitofake"
+)
+
+func TestNewPassword_SuccessAnswersLikeLoginAndSendsTheChallengeResponse(t *testing.T) {
+	h := newHarness(t)
+	h.cognito.Reply(cognitofake.RespondToAuthChallenge, cognitofake.Tokens(issuedIDToken, issuedAccessToken, issuedRefreshToken, 3600))
+
+	res := h.invoke(t, event(t, newPasswordEvent))
+
+	res.wantStatus(t, http.StatusOK)
+	want := map[string]any{
+		"id_token":      issuedIDToken,
+		"access_token":  issuedAccessToken,
+		"refresh_token": issuedRefreshToken,
+		"expires_in":    float64(3600),
+		"token_type":    "Bearer",
+	}
+	if got := res.object(t); !reflect.DeepEqual(got, want) {
+		t.Errorf("body = %v, want %v", got, want)
+	}
+	in := h.onlyCall(t, cognitofake.RespondToAuthChallenge)
+	if in.ChallengeName != "NEW_PASSWORD_REQUIRED" || in.ClientId != testClientID || in.Session != goldenSession {
+		t.Errorf("ChallengeName, ClientId, Session = %q, %q, %q", in.ChallengeName, in.ClientId, in.Session)
+	}
+	wantResponses := map[string]string{"USERNAME": goldenUsername, "NEW_PASSWORD": goldenNewPassword}
+	if !reflect.DeepEqual(in.ChallengeResponses, wantResponses) {
+		t.Errorf("ChallengeResponses = %v, want %v", in.ChallengeResponses, wantResponses)
+	}
+}
+
+func TestNewPassword_PolicyViolationIs400WithCognitosReason(t *testing.T) {
+	cases := []struct{ errorType, reason string }{
+		{"InvalidPasswordException", "Password does not conform to policy: Password must have symbol characters"},
+		{"PasswordHistoryPolicyViolationException", "The password history policy doesn't allow reuse of a recent password."},
+	}
+	for _, tc := range cases {
+		t.Run(tc.errorType, func(t *testing.T) {
+			h := newHarness(t)
+			h.cognito.Reply(cognitofake.RespondToAuthChallenge, cognitofake.Error(tc.errorType, tc.reason))
+
+			res := h.invoke(t, event(t, newPasswordEvent))
+
+			res.wantStatus(t, http.StatusBadRequest)
+			if msg := res.message(t); msg != tc.reason {
+				t.Errorf("message = %q, want Cognito's reason %q", msg, tc.reason)
+			}
+		})
+	}
+}
+
+func TestNewPassword_BadOrExpiredSessionIs401(t *testing.T) {
+	cases := []struct{ errorType, message string }{
+		{"NotAuthorizedException", "Invalid session for the user, session is expired."},
+		{"ExpiredCodeException", "Invalid code provided, please request a code again."},
+		{"CodeMismatchException", "Invalid session provided"},
+		{"ResourceNotFoundException", "session not found"}, // moto's answer to an unknown session
+	}
+	for _, tc := range cases {
+		t.Run(tc.errorType, func(t *testing.T) {
+			h := newHarness(t)
+			h.cognito.Reply(cognitofake.RespondToAuthChallenge, cognitofake.Error(tc.errorType, tc.message))
+
+			res := h.invoke(t, event(t, newPasswordEvent))
+
+			res.wantStatus(t, http.StatusUnauthorized)
+			if msg := res.message(t); msg != "session is invalid or has expired: sign in again" {
+				t.Errorf("message = %q", msg)
+			}
+		})
+	}
+}
+
+func TestNewPassword_FollowUpChallengeIs501NamingIt(t *testing.T) {
+	h := newHarness(t)
+	h.cognito.Reply(cognitofake.RespondToAuthChallenge, cognitofake.Challenge("MFA_SETUP", issuedSession))
+
+	res := h.invoke(t, event(t, newPasswordEvent))
+
+	res.wantStatus(t, http.StatusNotImplemented)
+	if msg := res.message(t); !strings.Contains(msg, "MFA_SETUP") {
+		t.Errorf("message %q does not name the challenge", msg)
+	}
+}

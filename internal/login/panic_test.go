@@ -1,0 +1,32 @@
+package login_test
+
+import (
+	"context"
+	"net/http"
+	"testing"
+
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+
+	"github.com/example/cognito-sam-go/internal/login"
+)
+
+type panickingClient struct{}
+
+func (panickingClient) InitiateAuth(context.Context, *cip.InitiateAuthInput, ...func(*cip.Options)) (*cip.InitiateAuthOutput, error) {
+	panic("bug")
+}
+
+func (panickingClient) RespondToAuthChallenge(context.Context, *cip.RespondToAuthChallengeInput, ...func(*cip.Options)) (*cip.RespondToAuthChallengeOutput, error) {
+	panic("bug")
+}
+
+// A bug must not crash the Lambda runtime (API Gateway's bare 502, then a cold start): the caller gets
+// the contract's error shape.
+func TestPanicIsA500InTheContractsShapeNotACrash(t *testing.T) {
+	h := login.New(panickingClient{}, login.Config{ClientID: testClientID}, nil)
+
+	res := invoke(t, h, event(t, loginEvent))
+
+	res.wantStatus(t, http.StatusInternalServerError)
+	res.message(t)
+}

@@ -1,0 +1,50 @@
+package login_test
+
+import (
+	"net/http"
+	"reflect"
+	"testing"
+
+	"github.com/example/cognito-sam-go/internal/cognitofake"
+)
+
+func TestRefresh_SuccessReturnsNewTokensWithoutARefreshToken(t *testing.T) {
+	h := newHarness(t)
+	h.cognito.Reply(cognitofake.InitiateAuth, cognitofake.Tokens(issuedIDToken, issuedAccessToken, "", 3600))
+
+	res := h.invoke(t, event(t, refreshEvent))
+
+	res.wantStatus(t, http.StatusOK)
+	want := map[string]any{
+		"id_token":     issuedIDToken,
+		"access_token": issuedAccessToken,
+		"expires_in":   float64(3600),
+		"token_type":   "Bearer",
+	}
+	if got := res.object(t); !reflect.DeepEqual(got, want) {
+		t.Errorf("body = %v, want %v", got, want)
+	}
+	in := h.onlyCall(t, cognitofake.InitiateAuth)
+	if in.AuthFlow != "REFRESH_TOKEN_AUTH" || in.ClientId != testClientID {
+		t.Errorf("AuthFlow, ClientId = %q, %q; want REFRESH_TOKEN_AUTH, %q", in.AuthFlow, in.ClientId, testClientID)
+	}
+	if want := map[string]string{"REFRESH_TOKEN": goldenRefreshToken}; !reflect.DeepEqual(in.AuthParameters, want) {
+		t.Errorf("AuthParameters = %v, want %v", in.AuthParameters, want)
+	}
+}
+
+func TestRefresh_InvalidExpiredOrRevokedTokenIs401(t *testing.T) {
+	for _, cognitoMessage := range []string{"Invalid Refresh Token", "Refresh Token has expired", "Refresh Token has been revoked"} {
+		t.Run(cognitoMessage, func(t *testing.T) {
+			h := newHarness(t)
+			h.cognito.Reply(cognitofake.InitiateAuth, cognitofake.Error("NotAuthorizedException", cognitoMessage))
+
+			res := h.invoke(t, event(t, refreshEvent))
+
+			res.wantStatus(t, http.StatusUnauthorized)
+			if msg := res.message(t); msg != "refresh token is invalid, expired or revoked: sign in again" {
+				t.Errorf("message = %q", msg)
+			}
+		})
+	}
+}

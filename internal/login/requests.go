@@ -1,0 +1,148 @@
+package login
+
+import (
+	"fmt"
+	"net/http"
+	"net/mail"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/example/cognito-sam-go/internal/httpapi"
+)
+
+// Limits checked before any Cognito call, so that a request Cognito would reject costs no round trip
+// and every rejection names the field. Lengths are in characters, as Cognito counts them.
+const (
+	maxBodyBytes    = 16 << 10
+	maxUsername     = 128 // Cognito's username limit
+	maxPassword     = 256 // Cognito's password limit
+	minSession      = 20  // Cognito's Session length bounds
+	maxSession      = 2048
+	maxRefreshToken = 4096 // Cognito's refresh tokens are ~1.8 KB; leave room, refuse abuse
+)
+
+// The wire shapes use pointers so that a missing (or null) field and an empty one get different messages.
+type loginBody struct {
+	Username *string `json:"username"`
+	Password *string `json:"password"`
+}
+
+type newPasswordBody struct {
+	Username    *string `json:"username"`
+	Session     *string `json:"session"`
+	NewPassword *string `json:"new_password"`
+}
+
+type refreshBody struct {
+	RefreshToken *string `json:"refresh_token"`
+}
+
+type loginRequest struct{ username, password string }
+
+type newPasswordRequest struct{ username, session, newPassword string }
+
+type refreshRequest struct{ refreshToken string }
+
+func parseLogin(r *http.Request) (loginRequest, error) {
+	var b loginBody
+	if err := decode(r, &b); err != nil {
+		return loginRequest{}, err
+	}
+	var req loginRequest
+	var err error
+	if req.username, err = username(b.Username); err != nil {
+		return loginRequest{}, err
+	}
+	if req.password, err = text("password", b.Password, 1, maxPassword); err != nil {
+		return loginRequest{}, err
+	}
+	return req, nil
+}
+
+func parseNewPassword(r *http.Request) (newPasswordRequest, error) {
+	var b newPasswordBody
+	if err := decode(r, &b); err != nil {
+		return newPasswordRequest{}, err
+	}
+	var req newPasswordRequest
+	var err error
+	if req.username, err = username(b.Username); err != nil {
+		return newPasswordRequest{}, err
+	}
+	if req.session, err = text("session", b.Session, minSession, maxSession); err != nil {
+		return newPasswordRequest{}, err
+	}
+	if req.newPassword, err = text("new_password", b.NewPassword, 1, maxPassword); err != nil {
+		return newPasswordRequest{}, err
+	}
+	return req, nil
+}
+
+func parseRefresh(r *http.Request) (refreshRequest, error) {
+	var b refreshBody
+	if err := decode(r, &b); err != nil {
+		return refreshRequest{}, err
+	}
+	token, err := text("refresh_token", b.RefreshToken, 1, maxRefreshToken)
+	if err != nil {
+		return refreshRequest{}, err
+	}
+	return refreshRequest{refreshToken: token}, nil
+}
+
+func decode(r *http.Request, dst any) error {
+	body, err := httpapi.ReadBody(r, maxBodyBytes)
+	if err != nil {
+		return fmt.Errorf("read body: %w", err)
+	}
+	if err := httpapi.DecodeObject(body, dst); err != nil {
+		return fmt.Errorf("decode body: %w", err)
+	}
+	return nil
+}
+
+// text checks one string field. Messages name the field and the rule, never the value.
+func text(name string, v *string, minChars, maxChars int) (string, error) {
+	if v == nil {
+		return "", invalid("field %q is required", name)
+	}
+	if *v == "" {
+		return "", invalid("field %q must not be empty", name)
+	}
+	n := utf8.RuneCountInString(*v)
+	if n > maxChars {
+		return "", invalid("field %q must be at most %d characters", name, maxChars)
+	}
+	if n < minChars {
+		return "", invalid("field %q must be at least %d characters", name, minChars)
+	}
+	return *v, nil
+}
+
+func username(v *string) (string, error) {
+	s, err := text("username", v, 1, maxUsername)
+	if err != nil {
+		return "", err
+	}
+	if !isEmailAddress(s) {
+		return "", invalid("field %q must be an email address", "username")
+	}
+	return s, nil
+}
+
+// isEmailAddress reports whether s is one bare address, local@domain: net/mail parses it to exactly
+// itself (so no display name, angle brackets, comments, quoting or surrounding space), and the domain
+// has a dot, as every address Cognito can email a confirmation link to does.
+func isEmailAddress(s string) bool {
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Name != "" || a.Address != s {
+		return false
+	}
+	domain := s[strings.LastIndexByte(s, '@')+1:]
+	return strings.Contains(domain, ".") && !strings.HasPrefix(domain, ".") && !strings.HasSuffix(domain, ".") &&
+		!strings.ContainsAny(domain, "[]")
+}
+
+func invalid(format string, args ...any) error {
+	return &httpapi.DecodeError{Status: http.StatusBadRequest, Message: fmt.Sprintf(format, args...)}
+}
