@@ -40,8 +40,8 @@ test-go: ## Go tests, including end-to-end tests against a local stack (needs mo
 
 .PHONY: fuzz
 fuzz: ## Each fuzz target for FUZZTIME
-	$(GO) test -run '^$$' -fuzz '^FuzzDecodeLogin$$' -fuzztime $(FUZZTIME) ./internal/login
-	$(GO) test -run '^$$' -fuzz '^FuzzAuthorize$$' -fuzztime $(FUZZTIME) ./internal/authorizer
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeLogin$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 1s ./internal/login
+	$(GO) test -run '^$$' -fuzz '^FuzzAuthorize$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 1s ./internal/authorizer
 
 .PHONY: lint
 lint: lint-go lint-templates ## gofmt, go vet, staticcheck, cfn-lint and the SAM translator

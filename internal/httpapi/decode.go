@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
+	"strings"
 )
 
 // DecodeError is a request body that cannot be accepted, with the status it deserves.
@@ -47,6 +49,11 @@ func DecodeObject(body []byte, dst any) error {
 	if trimmed[0] != '{' {
 		return badRequest("request body must be a JSON object")
 	}
+	// encoding/json matches keys case-insensitively and keeps the last of duplicates; a strict API
+	// accepts each field once, spelled exactly.
+	if err := checkKeys(trimmed, fieldNames(dst)); err != nil {
+		return err
+	}
 	dec := json.NewDecoder(bytes.NewReader(trimmed))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
@@ -56,6 +63,59 @@ func DecodeObject(body []byte, dst any) error {
 		return badRequest("request body must hold a single JSON object")
 	}
 	return nil
+}
+
+// checkKeys reads the top-level keys of the object in body and refuses duplicates and any key that
+// is not exactly one of fields (when fields is known).
+func checkKeys(body []byte, fields map[string]bool) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if _, err := dec.Token(); err != nil { // the opening brace
+		return describe(err)
+	}
+	seen := map[string]bool{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return describe(err)
+		}
+		key, _ := tok.(string)
+		if seen[key] {
+			return badRequest("field %q appears more than once", key)
+		}
+		seen[key] = true
+		if fields != nil && !fields[key] {
+			return badRequest("unknown field %q", key)
+		}
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			return describe(err)
+		}
+	}
+	return nil
+}
+
+// fieldNames lists the JSON names of the fields of the struct dst points to (nil when dst is not a
+// pointer to a struct).
+func fieldNames(dst any) map[string]bool {
+	t := reflect.TypeOf(dst)
+	if t == nil || t.Kind() != reflect.Pointer || t.Elem().Kind() != reflect.Struct {
+		return nil
+	}
+	names := map[string]bool{}
+	for _, f := range reflect.VisibleFields(t.Elem()) {
+		if !f.IsExported() || f.Anonymous {
+			continue
+		}
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		switch name {
+		case "-":
+			continue
+		case "":
+			name = f.Name
+		}
+		names[name] = true
+	}
+	return names
 }
 
 // describe turns encoding/json's errors into messages for the caller, without echoing their input.
