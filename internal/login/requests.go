@@ -3,8 +3,8 @@ package login
 import (
 	"fmt"
 	"net/http"
-	"net/mail"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/example/cognito-sam-go/internal/httpapi"
@@ -130,17 +130,46 @@ func username(v *string) (string, error) {
 	return s, nil
 }
 
-// isEmailAddress reports whether s is one bare address, local@domain: net/mail parses it to exactly
-// itself (so no display name, angle brackets, comments, quoting or surrounding space), and the domain
-// has a dot, as every address Cognito can email a confirmation link to does.
+// isEmailAddress reports whether s is one bare address, local@domain, in RFC 5322's dot-atom form:
+// no display name, angle brackets, comments, quoting or spaces; and the domain has a dot, as every
+// address Cognito can email a confirmation link to does. Written out rather than net/mail, which
+// accepts all those forms anyway and costs 64 KiB of binary (the login function's size budget).
 func isEmailAddress(s string) bool {
-	a, err := mail.ParseAddress(s)
-	if err != nil || a.Name != "" || a.Address != s {
+	local, domain, ok := strings.Cut(s, "@")
+	if !ok || !isDotAtom(local, isAtext) || !isDotAtom(domain, isDomainChar) {
 		return false
 	}
-	domain := s[strings.LastIndexByte(s, '@')+1:]
-	return strings.Contains(domain, ".") && !strings.HasPrefix(domain, ".") && !strings.HasSuffix(domain, ".") &&
-		!strings.ContainsAny(domain, "[]")
+	return strings.Contains(domain, ".")
+}
+
+// isDotAtom reports whether s is non-empty runs of allowed characters joined by single dots.
+func isDotAtom(s string, allowed func(rune) bool) bool {
+	for _, part := range strings.Split(s, ".") {
+		if part == "" {
+			return false
+		}
+		for _, r := range part {
+			if !allowed(r) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// isAtext is RFC 5322's atext, plus UTF-8 letters and digits (RFC 6531).
+func isAtext(r rune) bool {
+	return r < utf8.RuneSelf && (isASCIIAlnum(r) || strings.ContainsRune("!#$%&'*+-/=?^_`{|}~", r)) ||
+		r >= utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r))
+}
+
+// isDomainChar allows host names (letters, digits, hyphens) and internationalized labels.
+func isDomainChar(r rune) bool {
+	return r < utf8.RuneSelf && (isASCIIAlnum(r) || r == '-') || r >= utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r))
+}
+
+func isASCIIAlnum(r rune) bool {
+	return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
 }
 
 func invalid(format string, args ...any) error {
