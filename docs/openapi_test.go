@@ -2,8 +2,10 @@ package docs_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
 	"slices"
 	"sort"
 	"strconv"
@@ -204,6 +206,10 @@ func TestOpenAPISchemasMatchContractBodies(t *testing.T) {
 		{schema("RefreshedTokens"), "refreshed", map[string]any{"id_token": "a", "access_token": "b", "expires_in": 3600, "token_type": "Bearer"}, true},
 		{schema("EchoResponse"), "echo of an object", map[string]any{"body": map[string]any{"a": 1}, "claims": map[string]any{"sub": "x"}}, true},
 		{schema("EchoResponse"), "echo of nothing", map[string]any{"body": nil, "claims": map[string]any{}}, true},
+		{schema("EchoResponse"), "echo of an array", map[string]any{"body": []any{1, "a"}, "claims": map[string]any{}}, true},
+		{schema("EchoResponse"), "echo of a number", map[string]any{"body": 4.2, "claims": map[string]any{}}, true},
+		{schema("EchoResponse"), "echo of a string", map[string]any{"body": "hi", "claims": map[string]any{}}, true},
+		{schema("EchoResponse"), "echo without claims", map[string]any{"body": nil}, false},
 		{schema("EchoResponse"), "claims that are not strings", map[string]any{"body": nil, "claims": map[string]any{"exp": 1}}, false},
 		{schema("Error"), "error", map[string]any{"message": "Unauthorized"}, true},
 		{schema("Error"), "error without message", map[string]any{}, false},
@@ -222,4 +228,69 @@ func TestOpenAPISchemasMatchContractBodies(t *testing.T) {
 			}
 		})
 	}
+}
+
+// portman/portman-config.json targets operations by operationId and expected status: a renamed
+// operation or an undocumented status would silently drop its contract tests.
+func TestPortmanConfigTargetsDocumentedOperations(t *testing.T) {
+	doc := load(t)
+	ops := map[string]*openapi3.Operation{}
+	for _, o := range operations(doc) {
+		ops[o.op.OperationID] = o.op
+	}
+	raw, err := os.ReadFile("../portman/portman-config.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cfg struct {
+		Tests struct {
+			ContractTests  []portmanTarget `json:"contractTests"`
+			ContentTests   []portmanTarget `json:"contentTests"`
+			VariationTests []portmanTarget `json:"variationTests"`
+		} `json:"tests"`
+		AssignVariables []portmanTarget `json:"assignVariables"`
+		Overwrites      []portmanTarget `json:"overwrites"`
+	}
+	if err := json.Unmarshal(raw, &cfg); err != nil {
+		t.Fatalf("portman-config.json: %v", err)
+	}
+	var all []portmanTarget
+	for _, group := range [][]portmanTarget{cfg.Tests.ContractTests, cfg.Tests.ContentTests, cfg.Tests.VariationTests, cfg.AssignVariables, cfg.Overwrites} {
+		all = append(all, group...)
+	}
+	covered := map[string]bool{}
+	for _, target := range all {
+		ids := target.OperationIDs
+		if target.OperationID != "" {
+			ids = append(ids, target.OperationID)
+		}
+		if len(ids) == 0 {
+			t.Errorf("a Portman entry targets no operationId: %+v", target)
+		}
+		for _, id := range ids {
+			op, ok := ops[id]
+			if !ok {
+				t.Errorf("Portman targets operationId %q, which docs/openapi.yaml does not have", id)
+				continue
+			}
+			covered[id] = true
+			if target.Response != "" {
+				code, err := strconv.Atoi(target.Response)
+				if err != nil || op.Responses.Status(code) == nil {
+					t.Errorf("Portman expects %s from %s, which docs/openapi.yaml does not document", target.Response, id)
+				}
+			}
+		}
+	}
+	for id := range ops {
+		if !covered[id] {
+			t.Errorf("operation %s has no Portman contract test", id)
+		}
+	}
+}
+
+type portmanTarget struct {
+	OperationID  string   `json:"openApiOperationId"`
+	OperationIDs []string `json:"openApiOperationIds"`
+	Response     string   `json:"openApiResponse"`
 }
