@@ -32,7 +32,7 @@ build-EchoFunction:
 	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build $(GO_BUILD_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/echo
 
 .PHONY: test
-test: lint test-go fuzz ## Everything CI runs: lint, templates, Go tests (with the local-stack end-to-end suite), fuzzing
+test: lint test-go fuzz contract ## Everything CI runs: lint, templates, Go tests (with the local-stack end-to-end suite), fuzzing, contract tests
 
 .PHONY: test-go
 test-go: ## Go tests, including end-to-end tests against a local stack (needs moto_server)
@@ -44,7 +44,7 @@ fuzz: ## Each fuzz target for FUZZTIME
 	$(GO) test -run '^$$' -fuzz '^FuzzAuthorize$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 1s ./internal/authorizer
 
 .PHONY: lint
-lint: lint-go lint-templates ## gofmt, go vet, staticcheck, cfn-lint and the SAM translator
+lint: lint-go lint-templates lint-workflows ## gofmt, go vet, staticcheck, cfn-lint, the SAM translator, actionlint
 
 .PHONY: lint-go
 lint-go:
@@ -59,6 +59,24 @@ lint-templates:
 	@command -v cfn-lint >/dev/null || { echo "cfn-lint is missing: pip install cfn-lint"; exit 1; }
 	cfn-lint $(TEMPLATES)
 	python3 scripts/sam-translate.py $(TEMPLATES)
+
+.PHONY: lint-workflows
+lint-workflows: ## actionlint on .github/workflows (and shellcheck on their run: blocks when it is installed)
+	scripts/actionlint.sh
+
+# npm ci again whenever package.json or package-lock.json changes.
+node_modules/.package-lock.json: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm is missing: install Node.js 20 or later"; exit 1; }
+	npm ci --no-audit --no-fund
+
+.PHONY: contract
+contract: node_modules/.package-lock.json ## Portman contract tests against a local stack started (and stopped) for the run
+	scripts/contract-local.sh
+
+.PHONY: contract-remote
+contract-remote: node_modules/.package-lock.json ## Contract tests against API_URL; needs PORTMAN_TOKEN, USERNAME, PASSWORD
+	@[ -n "$(API_URL)" ] || { echo "usage: make contract-remote API_URL=<stack output ApiUrl>, with PORTMAN_TOKEN, USERNAME and PASSWORD set"; exit 2; }
+	API_URL='$(API_URL)' scripts/contract.sh
 
 .PHONY: local
 local: ## Run the whole API on 127.0.0.1:$(API_PORT) with an emulated Cognito on :$(COGNITO_PORT)
