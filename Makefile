@@ -32,7 +32,7 @@ build-EchoFunction:
 	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build $(GO_BUILD_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/echo
 
 .PHONY: test
-test: lint test-go fuzz contract ## Everything CI runs: lint, templates, Go tests (with the local-stack end-to-end suite), fuzzing, contract tests
+test: lint fuzz contract test-go ## Everything CI runs: lint, templates, Go tests (with the local-stack end-to-end suite), fuzzing, contract tests
 
 .PHONY: test-go
 test-go: ## Go tests, including end-to-end tests against a local stack (needs moto_server)

@@ -1,7 +1,6 @@
 package authorizer_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/x509"
 	"encoding/base64"
@@ -12,13 +11,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/example/cognito-sam-go/internal/authorizer"
 	"github.com/example/cognito-sam-go/internal/authorizer/authtest"
+	"github.com/example/cognito-sam-go/internal/testlog"
 	"github.com/golang-jwt/jwt/v5"
 )
 
@@ -347,7 +346,7 @@ func TestCachedKeysServeWhenJWKSFails(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s := newFlakyJWKS(t)
-			var logs syncBuffer
+			var logs testlog.Buffer
 			a, err := authorizer.New(t.Context(), authorizer.Config{
 				Issuer: issuer, JWKSURL: s.url(), Now: clock, Logger: slog.New(slog.NewTextHandler(&logs, nil)),
 				RefreshInterval:        10 * time.Millisecond,
@@ -535,22 +534,4 @@ func waitFor(t *testing.T, cond func() bool) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for the refresh goroutine and the test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

@@ -1,7 +1,6 @@
 package e2e_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -21,6 +20,7 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 
 	"github.com/example/cognito-sam-go/internal/mototest"
+	"github.com/example/cognito-sam-go/internal/testlog"
 )
 
 // outputs are the contract's stack output keys.
@@ -33,7 +33,7 @@ type stack struct {
 	out                  outputs
 	cmd                  *exec.Cmd
 	done                 chan struct{}
-	logs                 *syncBuffer
+	logs                 *testlog.Buffer
 	apiPort, cognitoPort int
 	stateDir             string
 	stopped              bool
@@ -85,7 +85,7 @@ func launch(bin string) (*stack, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &stack{logs: &syncBuffer{}, done: make(chan struct{}), apiPort: apiPort, cognitoPort: cognitoPort, stateDir: stateDir}
+	s := &stack{logs: &testlog.Buffer{}, done: make(chan struct{}), apiPort: apiPort, cognitoPort: cognitoPort, stateDir: stateDir}
 	s.cmd = exec.Command(bin, "-api-port", strconv.Itoa(apiPort), "-cognito-port", strconv.Itoa(cognitoPort),
 		"-root", "../..", "-state-dir", stateDir)
 	s.cmd.Stdout, s.cmd.Stderr = s.logs, s.logs
@@ -240,22 +240,4 @@ func listening(port int) bool {
 	}
 	c.Close()
 	return true
-}
-
-// syncBuffer collects a process's output; tests read it while the process writes.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

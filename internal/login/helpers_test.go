@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,6 +17,7 @@ import (
 
 	"github.com/example/cognito-sam-go/internal/cognitofake"
 	"github.com/example/cognito-sam-go/internal/login"
+	"github.com/example/cognito-sam-go/internal/testlog"
 )
 
 // What the golden events in testdata carry.
@@ -50,7 +50,7 @@ const (
 type harness struct {
 	cognito *cognitofake.Server
 	handler http.Handler
-	logs    *syncBuffer
+	logs    *testlog.Buffer
 }
 
 type option func(*login.Config)
@@ -70,7 +70,7 @@ func newHarnessWithEndpoint(t *testing.T, fake *cognitofake.Server, endpoint str
 	for _, o := range opts {
 		o(&cfg)
 	}
-	logs := &syncBuffer{}
+	logs := &testlog.Buffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	h := login.New(login.NewCognitoClient(testRegion, endpoint), cfg, logger)
 	return &harness{cognito: fake, handler: h, logs: logs}
@@ -182,26 +182,8 @@ func (h *harness) onlyCall(t *testing.T, wantOp string) cognitofake.Input {
 	return in
 }
 
-// syncBuffer collects log output; the SDK's retries and the handler may write from several goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // lines decodes every log line; each must be one JSON object.
-func (b *syncBuffer) lines(t *testing.T) []map[string]any {
+func logLines(t *testing.T, b *testlog.Buffer) []map[string]any {
 	t.Helper()
 	var out []map[string]any
 	for line := range bytes.Lines([]byte(b.String())) {

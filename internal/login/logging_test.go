@@ -62,7 +62,7 @@ func TestLogsNeverContainUsernamePasswordTokensOrSession(t *testing.T) {
 			t.Errorf("log contains %q:\n%s", secret, logs)
 		}
 	}
-	if lines := h.logs.lines(t); len(lines) != len(steps) {
+	if lines := logLines(t, h.logs); len(lines) != len(steps) {
 		t.Errorf("%d log lines for %d requests, want one each:\n%s", len(lines), len(steps), logs)
 	}
 }
@@ -73,7 +73,7 @@ func TestLogs_OneLinePerRequestWithRouteStatusAndCognitoErrorCode(t *testing.T) 
 
 	h.invoke(t, event(t, loginEvent))
 
-	lines := h.logs.lines(t)
+	lines := logLines(t, h.logs)
 	if len(lines) != 1 {
 		t.Fatalf("%d log lines, want 1", len(lines))
 	}
