@@ -1,0 +1,456 @@
+// Command coldstart is the measuring half of `make bench` (scripts/bench.sh builds, then runs it):
+//
+//   - cold starts: the real bootstrap binaries (built for this machine with `make build`'s flags) and
+//     a hello-world baseline, each exec'd against a Lambda Runtime API served here, round after round;
+//   - an experiment: the login function with and without opening its Cognito connection during init;
+//   - throughput: cmd/local under 32 concurrent clients on /echo, next to a bare net/http baseline;
+//   - the linux/arm64 binary sizes, and the Go benchmark results the script collected;
+//
+// then it checks the budgets, rewrites the generated part of docs/PERFORMANCE.md and docs/coldstart.svg,
+// and exits 1 when a budget is missed (2 when it could not measure).
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/example/cognito-sam-go/internal/cognitofake"
+	"github.com/example/cognito-sam-go/internal/coldstart"
+)
+
+type config struct {
+	root, binDir, arm64Dir, local, work   string
+	rounds, warm, expRounds, clients      int
+	expRTT, loadDuration, loadWarmup      time.Duration
+	timeout                               time.Duration
+	goBench, benchstat, benchNote         string
+	report, svg, jsonOut                  string
+	skipLoad, skipExperiment, skipColdRun bool
+}
+
+func main() {
+	var c config
+	flag.StringVar(&c.root, "root", ".", "repository root")
+	flag.StringVar(&c.binDir, "bin-dir", "build/bench/native", "holds <function>/bootstrap built for this machine: hello, echo, login, loginwarm")
+	flag.StringVar(&c.arm64Dir, "arm64-dir", "build/bench/arm64", "holds <function>/bootstrap built for linux/arm64: hello, echo, login")
+	flag.StringVar(&c.local, "local", "build/bench/local", "the cmd/local binary")
+	flag.StringVar(&c.work, "work", "build/bench/work", "logs and scratch files")
+	flag.IntVar(&c.rounds, "rounds", 20, "cold starts per function (interleaved)")
+	flag.IntVar(&c.warm, "warm", 20, "warm invocations after each cold start")
+	flag.IntVar(&c.expRounds, "exp-rounds", 20, "cold starts per arm of the connect-during-init experiment")
+	flag.DurationVar(&c.expRTT, "exp-rtt", 2*time.Millisecond, "round trip to Cognito emulated in the experiment")
+	flag.IntVar(&c.clients, "clients", 32, "concurrent clients of the load test")
+	flag.DurationVar(&c.loadDuration, "load-duration", 10*time.Second, "measured duration of each load run")
+	flag.DurationVar(&c.loadWarmup, "load-warmup", 2*time.Second, "unmeasured warm-up before each load run")
+	flag.DurationVar(&c.timeout, "timeout", 8*time.Minute, "bound on the whole run")
+	flag.StringVar(&c.goBench, "gobench", "", "go test -bench output to report (optional)")
+	flag.StringVar(&c.benchstat, "benchstat", "", "benchstat output to include (optional)")
+	flag.StringVar(&c.benchNote, "benchstat-note", "", "what the benchstat output compares")
+	flag.StringVar(&c.report, "report", "docs/PERFORMANCE.md", "Markdown report; only its generated section is rewritten")
+	flag.StringVar(&c.svg, "svg", "docs/coldstart.svg", "cold-start chart")
+	flag.StringVar(&c.jsonOut, "json", "build/bench/results.json", "raw results")
+	flag.BoolVar(&c.skipLoad, "skip-load", false, "skip the local-stack load test (its budgets then fail)")
+	flag.BoolVar(&c.skipExperiment, "skip-experiment", false, "skip the connect-during-init experiment")
+	flag.BoolVar(&c.skipColdRun, "skip-coldstart", false, "skip the cold starts (their budgets then fail)")
+	render := flag.String("render", "", "render the report and chart from a results.json of an earlier run, measuring nothing")
+	serveBaseline := flag.Bool("serve-baseline", false, "internal: serve the throughput baseline and print its address")
+	flag.Parse()
+
+	if *serveBaseline {
+		os.Exit(runBaseline())
+	}
+	if *render != "" {
+		os.Exit(renderOnly(c, *render))
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	code := run(ctx, c)
+	cancel()
+	stop()
+	os.Exit(code)
+}
+
+func logf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "coldstart: "+format+"\n", args...)
+}
+
+func run(ctx context.Context, c config) int {
+	if err := os.MkdirAll(c.work, 0o755); err != nil {
+		logf("%v", err)
+		return 2
+	}
+	res := &coldstart.Results{Date: time.Now(), Machine: coldstart.ThisMachine(""), Rounds: c.rounds, Warm: c.warm}
+	logf("%s, %d cores, %s, Linux %s", res.Machine.CPU, res.Machine.Cores, res.Machine.Go, res.Machine.Kernel)
+
+	if !c.skipColdRun {
+		if err := coldStarts(ctx, c, res); err != nil {
+			logf("cold starts: %v", err)
+			return 2
+		}
+	}
+	if !c.skipLoad {
+		if err := load(ctx, c, res); err != nil {
+			logf("load test: %v", err)
+			return 2
+		}
+	}
+	for _, name := range []string{"hello", "echo", "login"} {
+		path := filepath.Join(c.arm64Dir, name, "bootstrap")
+		fi, err := os.Stat(path)
+		if err != nil {
+			logf("binary size: %v", err)
+			continue
+		}
+		s := coldstart.BinarySize{Name: name, Bytes: fi.Size()}
+		if s.Slack, err = coldstart.SegmentSlack(path); err != nil {
+			logf("binary size: %v", err)
+		}
+		switch name {
+		case "echo":
+			s.Budget = coldstart.EchoSizeMax
+		case "login":
+			s.Budget = coldstart.LoginSizeMax
+		}
+		res.Sizes = append(res.Sizes, s)
+	}
+	if c.goBench != "" {
+		f, err := os.Open(c.goBench)
+		if err == nil {
+			res.GoBench, err = coldstart.ParseGoBench(f)
+			f.Close()
+		}
+		if err != nil {
+			logf("go benchmarks: %v", err)
+			return 2
+		}
+	}
+	if c.benchstat != "" {
+		if b, err := os.ReadFile(c.benchstat); err == nil {
+			res.Benchstat, res.BenchNote = string(b), c.benchNote
+		}
+	}
+	return publish(c, res)
+}
+
+// renderOnly publishes the results an earlier run saved.
+func renderOnly(c config, path string) int {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		logf("%v", err)
+		return 2
+	}
+	var res coldstart.Results
+	if err := json.Unmarshal(raw, &res); err != nil {
+		logf("%s: %v", path, err)
+		return 2
+	}
+	c.jsonOut = ""
+	return publish(c, &res)
+}
+
+// publish checks the budgets, writes the report, the chart and the raw results, and prints the verdicts.
+func publish(c config, res *coldstart.Results) int {
+	res.Budgets = res.Evaluate()
+	chart := ""
+	if c.svg != "" && len(res.Functions) > 0 {
+		if err := os.WriteFile(c.svg, []byte(res.SVG()), 0o644); err != nil {
+			logf("%v", err)
+			return 2
+		}
+		if rel, err := filepath.Rel(filepath.Dir(c.report), c.svg); err == nil {
+			chart = filepath.ToSlash(rel)
+		}
+	}
+	if err := coldstart.WriteReport(c.report, res.Markdown(chart)); err != nil {
+		logf("%v", err)
+		return 2
+	}
+	if c.jsonOut != "" {
+		raw, _ := json.MarshalIndent(res, "", "  ")
+		if err := os.WriteFile(c.jsonOut, raw, 0o644); err != nil {
+			logf("%v", err)
+		}
+	}
+	fmt.Printf("\nBudgets (%s):\n", c.report)
+	for _, b := range res.Budgets {
+		mark := "pass"
+		if !b.Pass {
+			mark = "FAIL"
+		}
+		fmt.Printf("  %-4s  %-42s %-40s limit %s\n", mark, b.Name, b.Measured, b.Limit)
+	}
+	if failed := coldstart.Failed(res.Budgets); len(failed) > 0 {
+		fmt.Printf("\n%d budget(s) missed.\n", len(failed))
+		return 1
+	}
+	fmt.Println("\nEvery budget met.")
+	return 0
+}
+
+// What the Cognito fake hands out: the shape of Cognito's answer, not real tokens.
+const (
+	fakeIDToken      = "eyJraWQiOiJpZCJ9.eyJzdWIiOiJjb2xkc3RhcnQifQ.sig-id"
+	fakeAccessToken  = "eyJraWQiOiJhY2Nlc3MifQ.eyJzdWIiOiJjb2xkc3RhcnQifQ.sig-access"
+	fakeRefreshToken = "eyJjdHkiOiJKV1QifQ.refresh-token-sample.x"
+	benchRegion      = "eu-west-1"
+	benchClientID    = "3n4b5urk1ft4fl3mg5e62d9ado"
+)
+
+func readEvent(root, rel string) ([]byte, error) {
+	b, err := os.ReadFile(filepath.Join(root, rel))
+	if err != nil {
+		return nil, err
+	}
+	if !json.Valid(b) {
+		return nil, fmt.Errorf("%s is not JSON", rel)
+	}
+	return b, nil
+}
+
+// loginOK accepts a 200 that carries an id_token.
+func loginOK(resp []byte) error {
+	if err := coldstart.StatusOK(resp); err != nil {
+		return err
+	}
+	var r struct{ Body string }
+	_ = json.Unmarshal(resp, &r)
+	if !strings.Contains(r.Body, `"id_token"`) {
+		return errors.New("200 without an id_token")
+	}
+	return nil
+}
+
+func coldStarts(ctx context.Context, c config, res *coldstart.Results) error {
+	echoEvent, err := readEvent(c.root, "internal/echo/testdata/echo-request.json")
+	if err != nil {
+		return err
+	}
+	loginEvent, err := readEvent(c.root, "internal/login/testdata/login-request.json")
+	if err != nil {
+		return err
+	}
+	fake := cognitofake.New()
+	defer fake.Close()
+	fake.Reply(cognitofake.InitiateAuth, cognitofake.Tokens(fakeIDToken, fakeAccessToken, fakeRefreshToken, 3600))
+	backend := strings.TrimPrefix(fake.URL, "http://")
+
+	front, err := coldstart.NewTLSFront(backend, 0, mkdir(c.work, "tls"))
+	if err != nil {
+		return err
+	}
+	defer front.Close()
+	loginEnv := func(endpoint string, f *coldstart.TLSFront) map[string]string {
+		return map[string]string{
+			"USER_POOL_CLIENT_ID":                        benchClientID,
+			"COGNITO_CALL_TIMEOUT":                       "5s",
+			"CORS_ALLOW_ORIGIN":                          "",
+			"AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER": endpoint,
+			"SSL_CERT_FILE":                              f.CAFile,
+			"SSL_CERT_DIR":                               f.CertDir,
+		}
+	}
+	bin := func(name string) string { return filepath.Join(c.binDir, name, "bootstrap") }
+	fns := []coldstart.Function{
+		{Name: "hello", Binary: bin("hello"), Event: echoEvent},
+		{Name: "echo", Binary: bin("echo"), Event: echoEvent, Env: map[string]string{"CORS_ALLOW_ORIGIN": ""}},
+		{Name: "login", Binary: bin("login"), Event: loginEvent, Env: loginEnv(front.URL, front), Check: loginOK},
+	}
+	opts := coldstart.Options{Warm: c.warm, Timeout: 20 * time.Second, LogDir: mkdir(c.work, "functions"),
+		Region: benchRegion, MemoryMB: 128}
+
+	samples := map[string][]coldstart.Sample{}
+	logf("cold starts: %d rounds of %d functions, %d warm invocations each", c.rounds, len(fns), c.warm)
+	for r := range c.rounds {
+		for k := range fns {
+			fn := fns[(r+k)%len(fns)] // each function takes each position in turn
+			s, err := coldstart.ColdStart(ctx, fn, opts)
+			if err != nil {
+				return err
+			}
+			fake.Reset()
+			samples[fn.Name] = append(samples[fn.Name], s)
+		}
+	}
+	for _, fn := range fns {
+		sum := coldstart.Summarize(fn.Name, samples[fn.Name])
+		res.Functions = append(res.Functions, sum)
+		logf("%-6s init %v, first %v, warm %v, peak RSS %.1f MB", fn.Name, sum.Init.Median, sum.First.Median,
+			sum.Warm.Median, float64(sum.PeakRSSMax)/1e6)
+	}
+
+	if c.skipExperiment {
+		return nil
+	}
+	slow, err := coldstart.NewTLSFront(backend, c.expRTT/2, mkdir(c.work, "tls-rtt"))
+	if err != nil {
+		return err
+	}
+	defer slow.Close()
+	arms := []string{"off", "sync", "async"}
+	exp := &coldstart.Experiment{RTT: c.expRTT}
+	expSamples := map[string][]coldstart.Sample{}
+	conns := map[string]int64{}
+	logf("experiment: connect during init, %d rounds of %d arms, RTT %v", c.expRounds, len(arms), c.expRTT)
+	for r := range c.expRounds {
+		for k := range arms {
+			arm := arms[(r+k)%len(arms)]
+			env := loginEnv(slow.URL, slow)
+			env["LOGIN_PREWARM"] = arm
+			fn := coldstart.Function{Name: "loginwarm-" + arm, Binary: bin("loginwarm"), Event: loginEvent, Env: env, Check: loginOK}
+			before := slow.Accepts()
+			s, err := coldstart.ColdStart(ctx, fn, opts)
+			if err != nil {
+				return err
+			}
+			conns[arm] += slow.Accepts() - before
+			fake.Reset()
+			expSamples[arm] = append(expSamples[arm], s)
+		}
+	}
+	for _, arm := range arms {
+		v := coldstart.Variant{Mode: arm, Summary: coldstart.Summarize(arm, expSamples[arm]),
+			Conns: float64(conns[arm]) / float64(len(expSamples[arm]))}
+		exp.Variants = append(exp.Variants, v)
+		logf("  %-5s init %v, first login %v, init+first %v, %.1f connections", arm, v.Summary.Init.Median,
+			v.Summary.First.Median, v.Summary.ColdTotal.Median, v.Conns)
+	}
+	res.Experiment = exp
+	logf("%s", exp.Verdict())
+	return nil
+}
+
+func mkdir(parts ...string) string {
+	p := filepath.Join(parts...)
+	_ = os.MkdirAll(p, 0o755)
+	return p
+}
+
+func load(ctx context.Context, c config, res *coldstart.Results) error {
+	if _, err := exec.LookPath("moto_server"); err != nil {
+		return errors.New("moto_server not found on PATH: pip install 'moto[server]' (the local stack needs it)")
+	}
+	body := []byte(`{"hello":"world","n":[1,2,3]}`)
+
+	// Baseline first, in its own process, so that neither run warms the other's caches.
+	base, addr, err := startBaseline(filepath.Join(c.work, "baseline.log"))
+	if err != nil {
+		return err
+	}
+	logf("load: baseline net/http server, %d clients, %v", c.clients, c.loadDuration)
+	lb, err := coldstart.Load(ctx, coldstart.LoadConfig{URL: "http://" + addr + "/echo", Body: body,
+		Header:  http.Header{"Content-Type": {"application/json"}},
+		Clients: c.clients, Warmup: c.loadWarmup, Duration: c.loadDuration})
+	_ = base.Process.Kill()
+	_ = base.Wait()
+	if err != nil {
+		return fmt.Errorf("baseline: %w", err)
+	}
+	res.LoadBase = &lb
+	logf("  baseline: %.0f req/s, p50 %v, p99 %v, %d errors", lb.RPS, lb.P50, lb.P99, lb.Errors)
+
+	root, err := filepath.Abs(c.root)
+	if err != nil {
+		return err
+	}
+	stack, err := coldstart.StartLocal(ctx, c.local, root, mkdir(c.work, "local"))
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := stack.Stop(); err != nil {
+			logf("%v", err)
+		}
+	}()
+	email, password := fmt.Sprintf("bench-%d@example.com", time.Now().UnixNano()), "Bench-Passw0rd!-"+fmt.Sprint(time.Now().Unix()%9973)
+	cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := stack.CreateUser(cctx, email, password); err != nil {
+		return err
+	}
+	token, err := stack.Login(cctx, email, password)
+	if err != nil {
+		return err
+	}
+	logf("load: local /echo (%s), %d clients, %v", stack.Out.ApiUrl, c.clients, c.loadDuration)
+	le, err := coldstart.Load(ctx, coldstart.LoadConfig{URL: stack.Out.ApiUrl + "/echo", Body: body,
+		Header:  http.Header{"Content-Type": {"application/json"}, "Authorization": {"Bearer " + token}},
+		Clients: c.clients, Warmup: c.loadWarmup, Duration: c.loadDuration})
+	if err != nil {
+		return fmt.Errorf("local /echo: %w (log: %s)", err, stack.Log)
+	}
+	res.Load = &le
+	logf("  /echo: %.0f req/s, p50 %v, p99 %v, %d errors", le.RPS, le.P50, le.P99, le.Errors)
+	return nil
+}
+
+// startBaseline runs this binary with -serve-baseline and reads the address it listens on.
+func startBaseline(logPath string) (*exec.Cmd, string, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return nil, "", err
+	}
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		return nil, "", err
+	}
+	defer logFile.Close()
+	cmd := exec.Command(self, "-serve-baseline")
+	cmd.Stderr = logFile
+	cmd.SysProcAttr = coldstart.ChildProcAttr()
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, "", err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, "", err
+	}
+	line := make(chan string, 1)
+	go func() {
+		s, _ := bufio.NewReader(out).ReadString('\n')
+		line <- strings.TrimSpace(s)
+	}()
+	select {
+	case addr := <-line:
+		if _, _, err := net.SplitHostPort(addr); err == nil {
+			return cmd, addr, nil
+		}
+	case <-time.After(10 * time.Second):
+	}
+	_ = cmd.Process.Kill()
+	_ = cmd.Wait()
+	return nil, "", errors.New("baseline server did not start")
+}
+
+func runBaseline() int {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	fmt.Println(ln.Addr().String())
+	srv := &http.Server{Handler: coldstart.BaselineHandler(), ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		sig := make(chan os.Signal, 1)
+		signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)
+		<-sig
+		_ = srv.Close()
+	}()
+	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,88 @@
+package coldstart
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/example/cognito-sam-go/internal/cognitofake"
+)
+
+// clientFor trusts only the front's CA bundle, as SSL_CERT_FILE makes the function do.
+func clientFor(t *testing.T, f *TLSFront) *http.Client {
+	t.Helper()
+	pem, err := os.ReadFile(f.CAFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		t.Fatal("CA bundle holds no certificate")
+	}
+	return &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+}
+
+func post(t *testing.T, c *http.Client, url string) int {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(`{}`))
+	req.Header.Set("X-Amz-Target", "AWSCognitoIdentityProviderService.InitiateAuth")
+	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+func TestTLSFront_ServesTheBackendOverVerifiedTLSAndKeepsConnections(t *testing.T) {
+	fake := cognitofake.New()
+	defer fake.Close()
+	fake.Reply(cognitofake.InitiateAuth, cognitofake.Tokens("id", "access", "refresh", 3600))
+	f, err := NewTLSFront(strings.TrimPrefix(fake.URL, "http://"), 0, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	c := clientFor(t, f)
+	for range 3 {
+		if got := post(t, c, f.URL+"/"); got != http.StatusOK {
+			t.Fatalf("status %d", got)
+		}
+	}
+	if n := f.Accepts(); n != 1 {
+		t.Fatalf("%d connections for 3 keep-alive requests, want 1", n)
+	}
+	if len(fake.Calls()) != 3 {
+		t.Fatalf("the fake got %d calls, want 3", len(fake.Calls()))
+	}
+}
+
+func TestTLSFront_DelaysEachRoundTrip(t *testing.T) {
+	fake := cognitofake.New()
+	defer fake.Close()
+	fake.Reply(cognitofake.InitiateAuth, cognitofake.Tokens("id", "access", "refresh", 3600))
+	const oneWay = 10 * time.Millisecond
+	f, err := NewTLSFront(strings.TrimPrefix(fake.URL, "http://"), oneWay, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	c := clientFor(t, f)
+	start := time.Now()
+	post(t, c, f.URL+"/") // TLS 1.3 handshake (one round trip) plus the request (one)
+	if took := time.Since(start); took < 4*oneWay {
+		t.Fatalf("first request took %v, want at least two round trips (%v)", took, 4*oneWay)
+	}
+	start = time.Now()
+	post(t, c, f.URL+"/") // the request alone
+	if took := time.Since(start); took < 2*oneWay {
+		t.Fatalf("second request took %v, want at least one round trip (%v)", took, 2*oneWay)
+	}
+}
