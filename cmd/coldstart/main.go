@@ -268,8 +268,12 @@ func coldStarts(ctx context.Context, c config, res *coldstart.Results) error {
 		{Name: "echo", Binary: bin("echo"), Event: echoEvent, Env: map[string]string{"CORS_ALLOW_ORIGIN": ""}},
 		{Name: "login", Binary: bin("login"), Event: loginEvent, Env: loginEnv(front.URL, front), Check: loginOK},
 	}
+	sharedConfig := filepath.Join(c.work, "aws")
+	if err := coldstart.WriteSharedConfig(sharedConfig); err != nil {
+		return err
+	}
 	opts := coldstart.Options{Warm: c.warm, Timeout: 20 * time.Second, LogDir: mkdir(c.work, "functions"),
-		Region: benchRegion, MemoryMB: 128}
+		Region: benchRegion, MemoryMB: 128, SharedConfigDir: sharedConfig}
 
 	samples := map[string][]coldstart.Sample{}
 	logf("cold starts: %d rounds of %d functions, %d warm invocations each", c.rounds, len(fns), c.warm)

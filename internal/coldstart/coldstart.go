@@ -33,6 +33,10 @@ type Options struct {
 	LogDir   string        // each function's stdout and stderr go to <LogDir>/<name>.log
 	Region   string        // AWS_REGION
 	MemoryMB int           // AWS_LAMBDA_FUNCTION_MEMORY_SIZE
+	// SharedConfigDir, when set, holds files "config" and "credentials" that the functions get as
+	// AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE and that are watched (inotify) during each cold
+	// start: evidence, without strace, that a function does or does not search the SDK's shared config.
+	SharedConfigDir string
 }
 
 // Sample is one cold start of one function.
@@ -42,6 +46,8 @@ type Sample struct {
 	ColdTotal time.Duration // exec to the first response posted: what the first caller waits for
 	Warm      time.Duration // median over the warm invocations of handed out to posted
 	PeakRSS   int64         // bytes: /proc/<pid>/status VmHWM, read while the process waits for an event
+	// ConfigOpens counts opens of the shared config and credentials files; -1 when not watched.
+	ConfigOpens int
 }
 
 // StatusOK is the default response check: an API Gateway proxy response with statusCode 200.
@@ -95,8 +101,15 @@ func ColdStart(ctx context.Context, fn Function, opts Options) (Sample, error) {
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	cmd.SysProcAttr = procAttr()
 
+	watch, err := watchFiles(sharedConfigFiles(opts))
+	if err != nil && !errors.Is(err, errors.ErrUnsupported) {
+		return Sample{}, fmt.Errorf("watch shared config: %w", err)
+	}
+	configOpens := -1
+
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
+		_, _ = watch.opened()
 		return Sample{}, fmt.Errorf("%s: exec %s: %w", fn.Name, bin, err)
 	}
 	exited := make(chan struct{})
@@ -133,6 +146,13 @@ func ColdStart(ctx context.Context, fn Function, opts Options) (Sample, error) {
 	if peakErr != nil {
 		return Sample{}, fmt.Errorf("%s: peak RSS: %w", fn.Name, peakErr)
 	}
+	if watch != nil {
+		opened, err := watch.opened()
+		if err != nil {
+			return Sample{}, fmt.Errorf("%s: shared config watch: %w", fn.Name, err)
+		}
+		configOpens = len(opened)
+	}
 
 	initEnd, invokes := api.snapshot()
 	check := fn.Check
@@ -149,12 +169,37 @@ func ColdStart(ctx context.Context, fn Function, opts Options) (Sample, error) {
 		}
 	}
 	return Sample{
-		Init:      initEnd.Sub(start),
-		First:     invokes[0].postedAt.Sub(invokes[0].handedAt),
-		ColdTotal: invokes[0].postedAt.Sub(start),
-		Warm:      Median(warm),
-		PeakRSS:   peak,
+		Init:        initEnd.Sub(start),
+		First:       invokes[0].postedAt.Sub(invokes[0].handedAt),
+		ColdTotal:   invokes[0].postedAt.Sub(start),
+		Warm:        Median(warm),
+		PeakRSS:     peak,
+		ConfigOpens: configOpens,
 	}, nil
+}
+
+func sharedConfigFiles(opts Options) []string {
+	if opts.SharedConfigDir == "" {
+		return nil
+	}
+	dir, err := filepath.Abs(opts.SharedConfigDir) // the function runs in its own directory
+	if err != nil {
+		dir = opts.SharedConfigDir
+	}
+	return []string{filepath.Join(dir, "config"), filepath.Join(dir, "credentials")}
+}
+
+// WriteSharedConfig creates dir with a shared config and credentials file for Options.SharedConfigDir:
+// a default profile, as a developer's machine would have.
+func WriteSharedConfig(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "config"), []byte("[default]\nregion = us-west-2\n"), 0o644); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, "credentials"),
+		[]byte("[default]\naws_access_key_id = AKIAEXAMPLESHARED000\naws_secret_access_key = not-a-secret\n"), 0o600)
 }
 
 // functionName is the name CloudFormation would give the function in a stack called "api".
@@ -193,6 +238,9 @@ func lambdaEnv(fn Function, runtimeAPI string, opts Options) []string {
 		"AWS_XRAY_DAEMON_ADDRESS":  "169.254.79.129:2000",
 		"_AWS_XRAY_DAEMON_ADDRESS": "169.254.79.129",
 		"_AWS_XRAY_DAEMON_PORT":    "2000",
+	}
+	if files := sharedConfigFiles(opts); files != nil {
+		env["AWS_CONFIG_FILE"], env["AWS_SHARED_CREDENTIALS_FILE"] = files[0], files[1]
 	}
 	for k, v := range fn.Env {
 		env[k] = v
@@ -248,6 +296,7 @@ type Summary struct {
 	Warm          Dist // of the per-process warm medians
 	PeakRSSMedian int64
 	PeakRSSMax    int64 // over every cold start
+	ConfigOpens   int   // over every cold start; -1 when not watched
 }
 
 // Summarize needs at least one sample.
@@ -261,9 +310,15 @@ func Summarize(name string, samples []Sample) Summary {
 	}
 	rss := make([]time.Duration, len(samples)) // bytes, sorted with the duration helpers
 	var peakMax int64
+	opens := 0
 	for i, s := range samples {
 		rss[i] = time.Duration(s.PeakRSS)
 		peakMax = max(peakMax, s.PeakRSS)
+		if s.ConfigOpens < 0 || opens < 0 {
+			opens = -1
+		} else {
+			opens += s.ConfigOpens
+		}
 	}
 	return Summary{
 		Name: name, N: len(samples),
@@ -273,5 +328,6 @@ func Summarize(name string, samples []Sample) Summary {
 		Warm:          pick(func(s Sample) time.Duration { return s.Warm }),
 		PeakRSSMedian: int64(Median(rss)),
 		PeakRSSMax:    peakMax,
+		ConfigOpens:   opens,
 	}
 }

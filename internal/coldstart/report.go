@@ -152,6 +152,18 @@ func (r *Results) Evaluate() []Budget {
 		}
 		out = append(out, b)
 	}
+	for _, name := range []string{"echo", "login"} {
+		b := Budget{Name: name + " opens no shared AWS config or credentials file", Limit: "0 opens"}
+		s, ok := r.Function(name)
+		switch {
+		case !ok || s.ConfigOpens < 0:
+			b.Measured = "not measured"
+		default:
+			b.Measured = fmt.Sprintf("%d opens in %d cold starts", s.ConfigOpens, s.N)
+			b.Pass = s.ConfigOpens == 0
+		}
+		out = append(out, b)
+	}
 	for _, want := range []struct {
 		name string
 		max  int64
@@ -262,15 +274,20 @@ func (r *Results) Markdown(chart string) string {
 			"*Init*: exec to the runtime's first `GET /next`. *First invoke*: first event handed out to its response posted. "+
 			"*Cold total*: exec to first response (what the request that caused the cold start waits for, less the platform's own share). "+
 			"*Warm*: median of %d further invocations in the same process. *Peak RSS*: VmHWM before the process is killed. "+
+			"*Config opens*: opens of the files given as `AWS_CONFIG_FILE` and `AWS_SHARED_CREDENTIALS_FILE` (inotify), over all cold starts. "+
 			"× hello: ratio to the hello-world baseline measured in the same run.\n\n", r.Rounds, r.Warm)
-		p("| function | init | × hello | first invoke | × hello | cold total | × hello | warm invoke | peak RSS (median / max) |\n")
-		p("|---|---|---|---|---|---|---|---|---|\n")
+		p("| function | init | × hello | first invoke | × hello | cold total | × hello | warm invoke | peak RSS (median / max) | config opens |\n")
+		p("|---|---|---|---|---|---|---|---|---|---|\n")
 		for _, s := range r.Functions {
-			p("| %s | %s [%s–%s] | %s | %s [%s–%s] | %s | %s | %s | %s | %s / %s |\n", s.Name,
+			opens := "–"
+			if s.ConfigOpens >= 0 {
+				opens = fmt.Sprint(s.ConfigOpens)
+			}
+			p("| %s | %s [%s–%s] | %s | %s [%s–%s] | %s | %s | %s | %s | %s / %s | %s |\n", s.Name,
 				fmtDur(s.Init.Median), fmtDur(s.Init.P25), fmtDur(s.Init.P75), ratio(s.Init.Median, hello.Init.Median),
 				fmtDur(s.First.Median), fmtDur(s.First.P25), fmtDur(s.First.P75), ratio(s.First.Median, hello.First.Median),
 				fmtDur(s.ColdTotal.Median), ratio(s.ColdTotal.Median, hello.ColdTotal.Median),
-				fmtDur(s.Warm.Median), fmtMB(s.PeakRSSMedian), fmtMB(s.PeakRSSMax))
+				fmtDur(s.Warm.Median), fmtMB(s.PeakRSSMedian), fmtMB(s.PeakRSSMax), opens)
 		}
 		p("\nThe login function answers a real `InitiateAuth` from the Cognito fake (`internal/cognitofake`) " +
 			"behind HTTPS on loopback, so its first invoke includes the TLS handshake and loading the CA bundle.\n\n")

@@ -99,8 +99,8 @@ func passingResults() *Results {
 func TestEvaluate_BudgetsAtTheirLimitsPass(t *testing.T) {
 	r := passingResults()
 	bs := r.Evaluate()
-	if len(bs) != 8 {
-		t.Fatalf("%d budgets, want 8", len(bs))
+	if len(bs) != 10 {
+		t.Fatalf("%d budgets and checks, want 10", len(bs))
 	}
 	if f := Failed(bs); len(f) != 0 {
 		t.Fatalf("failed at the limits: %+v", f)
@@ -116,6 +116,8 @@ func TestEvaluate_EachMissFails(t *testing.T) {
 		"echo binary":   func(r *Results) { r.Sizes[1].Bytes++ },
 		"throughput":    func(r *Results) { r.Load.RPS = EchoRPSMin - 1 },
 		"errors":        func(r *Results) { r.Load.Errors = 1 },
+		"config read":   func(r *Results) { r.Functions[2].ConfigOpens = 1 },
+		"not watched":   func(r *Results) { r.Functions[1].ConfigOpens = -1 },
 		"no load test":  func(r *Results) { r.Load = nil },
 		"no sizes":      func(r *Results) { r.Sizes = nil },
 		"no cold start": func(r *Results) { r.Functions = nil },

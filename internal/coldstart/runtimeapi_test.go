@@ -194,7 +194,11 @@ func TestMain(m *testing.M) {
 }
 
 func testOptions(t *testing.T) Options {
-	return Options{Warm: 3, Timeout: 20 * time.Second, LogDir: t.TempDir(), Region: "eu-west-1", MemoryMB: 128}
+	dir := t.TempDir()
+	if err := WriteSharedConfig(dir); err != nil {
+		t.Fatal(err)
+	}
+	return Options{Warm: 3, Timeout: 20 * time.Second, LogDir: t.TempDir(), Region: "eu-west-1", MemoryMB: 128, SharedConfigDir: dir}
 }
 
 func TestColdStart_MeasuresARealGoLambda(t *testing.T) {
@@ -205,6 +209,9 @@ func TestColdStart_MeasuresARealGoLambda(t *testing.T) {
 	}
 	if s.Init <= 0 || s.First <= 0 || s.Warm <= 0 {
 		t.Fatalf("durations not measured: %+v", s)
+	}
+	if s.ConfigOpens != 0 {
+		t.Fatalf("hello opened the shared config %d times", s.ConfigOpens)
 	}
 	if s.ColdTotal < s.Init+s.First {
 		t.Fatalf("cold total %v is less than init %v + first %v", s.ColdTotal, s.Init, s.First)
@@ -245,5 +252,27 @@ func TestLambdaEnv_IsLambdasNotOurs(t *testing.T) {
 	}
 	if strings.Contains(joined, "HOME=") {
 		t.Error("HOME leaked from the harness's environment")
+	}
+}
+
+func TestWatchFiles_CountsOpens(t *testing.T) {
+	dir := t.TempDir()
+	if err := WriteSharedConfig(dir); err != nil {
+		t.Fatal(err)
+	}
+	files := sharedConfigFiles(Options{SharedConfigDir: dir})
+	w, err := watchFiles(files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.ReadFile(files[0]); err != nil {
+		t.Fatal(err)
+	}
+	opened, err := w.opened()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(opened) != 1 || opened[0] != files[0] {
+		t.Fatalf("opened %v, want exactly %s", opened, files[0])
 	}
 }
