@@ -32,7 +32,7 @@ build-EchoFunction:
 	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build $(GO_BUILD_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/echo
 
 .PHONY: test
-test: lint fuzz contract test-go ## Everything CI runs: lint, templates, Go tests (with the local-stack end-to-end suite), fuzzing, contract tests
+test: lint check-size fuzz contract test-go ## Everything CI runs: lint, templates, Go tests (with the local-stack end-to-end suite), fuzzing, contract tests
 
 .PHONY: test-go
 test-go: ## Go tests, including end-to-end tests against a local stack (needs moto_server)
@@ -77,6 +77,14 @@ contract: node_modules/.package-lock.json ## Portman contract tests against a lo
 contract-remote: node_modules/.package-lock.json ## Contract tests against API_URL; needs PORTMAN_TOKEN, USERNAME, PASSWORD
 	@[ -n "$(API_URL)" ] || { echo "usage: make contract-remote API_URL=<stack output ApiUrl>, with PORTMAN_TOKEN, USERNAME and PASSWORD set"; exit 2; }
 	API_URL='$(API_URL)' scripts/contract.sh
+
+.PHONY: check-size
+check-size: ## linux/arm64 bootstraps within their size budgets (echo <= 6.5 MiB, login <= 7 MiB)
+	GO=$(GO) scripts/check-size.sh
+
+.PHONY: bench
+bench: ## Cold starts, per-request cost, local throughput and sizes against their budgets; rewrites docs/PERFORMANCE.md (needs moto_server)
+	GO=$(GO) scripts/bench.sh
 
 .PHONY: local
 local: ## Run the whole API on 127.0.0.1:$(API_PORT) with an emulated Cognito on :$(COGNITO_PORT)
