@@ -2,12 +2,9 @@ package echo_test
 
 import (
 	"context"
-	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -22,7 +19,7 @@ import (
 // production (to io.Discard). baseline_hello is a handler that only writes a fixed 200 behind the
 // same adapter: the ratio between the two is what echo itself costs.
 func BenchmarkEcho(b *testing.B) {
-	ev := benchEvent(b, "echo-request.json")
+	ev := loadEvent(b, "echo-request.json")
 	logger := slog.New(slog.NewJSONHandler(io.Discard, nil))
 	h, err := echo.FromEnv(func(string) string { return "" }, logger)
 	if err != nil {
@@ -56,17 +53,4 @@ func benchProxy(b *testing.B, h http.Handler, ev events.APIGatewayProxyRequest) 
 			b.Fatal(err)
 		}
 	}
-}
-
-func benchEvent(b *testing.B, name string) events.APIGatewayProxyRequest {
-	b.Helper()
-	raw, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		b.Fatal(err)
-	}
-	var ev events.APIGatewayProxyRequest
-	if err := json.Unmarshal(raw, &ev); err != nil {
-		b.Fatalf("%s: %v", name, err)
-	}
-	return ev
 }

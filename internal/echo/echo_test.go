@@ -16,7 +16,7 @@ import (
 	"github.com/example/cognito-sam-go/internal/echo"
 )
 
-func loadEvent(t *testing.T, name string) events.APIGatewayProxyRequest {
+func loadEvent(t testing.TB, name string) events.APIGatewayProxyRequest {
 	t.Helper()
 	raw, err := os.ReadFile(filepath.Join("testdata", name))
 	if err != nil {

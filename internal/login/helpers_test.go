@@ -21,6 +21,15 @@ import (
 )
 
 // What the golden events in testdata carry.
+// issuedTokensBody is the 200 body of a sign-in for which the fake issued the tokens below.
+var issuedTokensBody = map[string]any{
+	"id_token":      issuedIDToken,
+	"access_token":  issuedAccessToken,
+	"refresh_token": issuedRefreshToken,
+	"expires_in":    float64(3600),
+	"token_type":    "Bearer",
+}
+
 const (
 	goldenUsername     = "alice@example.com"
 	goldenPassword     = "Correct-Horse-9!"

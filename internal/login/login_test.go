@@ -19,15 +19,8 @@ func TestLogin_SuccessReturnsTokensAndSendsUserPasswordAuth(t *testing.T) {
 	res := h.invoke(t, event(t, loginEvent))
 
 	res.wantStatus(t, http.StatusOK)
-	want := map[string]any{
-		"id_token":      issuedIDToken,
-		"access_token":  issuedAccessToken,
-		"refresh_token": issuedRefreshToken,
-		"expires_in":    float64(3600),
-		"token_type":    "Bearer",
-	}
-	if got := res.object(t); !reflect.DeepEqual(got, want) {
-		t.Errorf("body = %v, want %v", got, want)
+	if got := res.object(t); !reflect.DeepEqual(got, issuedTokensBody) {
+		t.Errorf("body = %v, want %v", got, issuedTokensBody)
 	}
 	if cc := res.header.Get("Cache-Control"); cc != "no-store" {
 		t.Errorf("Cache-Control = %q, want no-store: tokens must not be cached", cc)

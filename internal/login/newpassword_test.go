@@ -16,15 +16,8 @@ func TestNewPassword_SuccessAnswersLikeLoginAndSendsTheChallengeResponse(t *test
 	res := h.invoke(t, event(t, newPasswordEvent))
 
 	res.wantStatus(t, http.StatusOK)
-	want := map[string]any{
-		"id_token":      issuedIDToken,
-		"access_token":  issuedAccessToken,
-		"refresh_token": issuedRefreshToken,
-		"expires_in":    float64(3600),
-		"token_type":    "Bearer",
-	}
-	if got := res.object(t); !reflect.DeepEqual(got, want) {
-		t.Errorf("body = %v, want %v", got, want)
+	if got := res.object(t); !reflect.DeepEqual(got, issuedTokensBody) {
+		t.Errorf("body = %v, want %v", got, issuedTokensBody)
 	}
 	in := h.onlyCall(t, cognitofake.RespondToAuthChallenge)
 	if in.ChallengeName != "NEW_PASSWORD_REQUIRED" || in.ClientId != testClientID || in.Session != goldenSession {
