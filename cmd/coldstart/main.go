@@ -29,6 +29,7 @@ import (
 
 	"github.com/example/cognito-sam-go/internal/cognitofake"
 	"github.com/example/cognito-sam-go/internal/coldstart"
+	"github.com/example/cognito-sam-go/internal/localstack/launch"
 )
 
 type config struct {
@@ -369,9 +370,16 @@ func load(ctx context.Context, c config, res *coldstart.Results) error {
 	if err != nil {
 		return err
 	}
-	stack, err := coldstart.StartLocal(ctx, c.local, root, mkdir(c.work, "local"))
+	stateDir := mkdir(c.work, "local")
+	logPath := filepath.Join(stateDir, "local.log")
+	logFile, err := os.Create(logPath)
 	if err != nil {
 		return err
+	}
+	defer logFile.Close()
+	stack, err := launch.Start(ctx, c.local, root, stateDir, logFile)
+	if err != nil {
+		return fmt.Errorf("%w (log: %s)", err, logPath)
 	}
 	defer func() {
 		if err := stack.Stop(); err != nil {
@@ -384,7 +392,7 @@ func load(ctx context.Context, c config, res *coldstart.Results) error {
 	if err := stack.CreateUser(cctx, email, password); err != nil {
 		return err
 	}
-	token, err := stack.Login(cctx, email, password)
+	token, err := coldstart.Login(cctx, stack.Out.ApiUrl, email, password)
 	if err != nil {
 		return err
 	}
@@ -393,7 +401,7 @@ func load(ctx context.Context, c config, res *coldstart.Results) error {
 		Header:  http.Header{"Content-Type": {"application/json"}, "Authorization": {"Bearer " + token}},
 		Clients: c.clients, Warmup: c.loadWarmup, Duration: c.loadDuration})
 	if err != nil {
-		return fmt.Errorf("local /echo: %w (log: %s)", err, stack.Log)
+		return fmt.Errorf("local /echo: %w (log: %s)", err, logPath)
 	}
 	res.Load = &le
 	logf("  /echo: %.0f req/s, p50 %v, p99 %v, %d errors", le.RPS, le.P50, le.P99, le.Errors)

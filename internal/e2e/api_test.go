@@ -16,13 +16,21 @@ import (
 
 func TestLocalStack_OutputsCarryTheContractKeys(t *testing.T) {
 	s := sharedStack(t)
-	o := s.out
-	for name, v := range map[string]string{"ApiUrl": o.ApiUrl, "UserPoolId": o.UserPoolId, "UserPoolArn": o.UserPoolArn,
-		"UserPoolClientId": o.UserPoolClientId, "CognitoUrl": o.CognitoUrl, "Region": o.Region} {
-		if v == "" {
-			t.Errorf("outputs.json: %s is empty", name)
+	// Read by key name, not through the Go type that wrote it: the keys are the contract.
+	var keys map[string]string
+	raw, err := os.ReadFile(filepath.Join(s.StateDir, "outputs.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(raw, &keys); err != nil {
+		t.Fatalf("outputs.json: %v", err)
+	}
+	for _, name := range []string{"ApiUrl", "UserPoolId", "UserPoolArn", "UserPoolClientId", "CognitoUrl", "Region"} {
+		if keys[name] == "" {
+			t.Errorf("outputs.json: %s is missing or empty", name)
 		}
 	}
+	o := s.Out
 	if !strings.HasPrefix(o.ApiUrl, "http://127.0.0.1:") || strings.HasSuffix(o.ApiUrl, "/") {
 		t.Errorf("ApiUrl %q", o.ApiUrl)
 	}
@@ -30,7 +38,7 @@ func TestLocalStack_OutputsCarryTheContractKeys(t *testing.T) {
 		t.Errorf("UserPoolArn %q does not name pool %q", o.UserPoolArn, o.UserPoolId)
 	}
 	// The --env-vars file for `sam local start-api`, keyed by function logical id.
-	raw, err := os.ReadFile(filepath.Join(s.stateDir, "sam-env.json"))
+	raw, err = os.ReadFile(filepath.Join(s.StateDir, "sam-env.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +78,7 @@ func TestLoginThenEcho_WithRawAndBearerIDToken(t *testing.T) {
 				t.Errorf("body %v", got["body"])
 			}
 			claims, _ := got["claims"].(map[string]any)
-			if claims["email"] != email || claims["token_use"] != "id" || claims["aud"] != s.out.UserPoolClientId {
+			if claims["email"] != email || claims["token_use"] != "id" || claims["aud"] != s.Out.UserPoolClientId {
 				t.Errorf("claims %v", claims)
 			}
 			// API Gateway's formatting: every claim a string, exp as a date.
@@ -108,7 +116,7 @@ func TestEcho_AuthorizerRefusesWhatAPIGatewayRefuses(t *testing.T) {
 		t.Fatal(err)
 	}
 	emulator := authtest.Key{ID: kid, Private: motoKey}
-	issuer := "https://cognito-idp." + s.out.Region + ".amazonaws.com/" + s.out.UserPoolId
+	issuer := "https://cognito-idp." + s.Out.Region + ".amazonaws.com/" + s.Out.UserPoolId
 	now := time.Now()
 	signed := func(edit func(jwt.MapClaims)) string {
 		c := authtest.IDClaims(issuer, now)
@@ -129,7 +137,7 @@ func TestEcho_AuthorizerRefusesWhatAPIGatewayRefuses(t *testing.T) {
 		{"signed by another key with the emulator's kid", authtest.Sign(t, authtest.NewKey(t, kid), authtest.IDClaims(issuer, now)), "Unauthorized"},
 		{"expired", signed(func(c jwt.MapClaims) { c["exp"] = now.Add(-time.Minute).Unix(); c["iat"] = now.Add(-time.Hour).Unix() }), "The incoming token has expired"},
 		{"another pool's issuer", signed(func(c jwt.MapClaims) {
-			c["iss"] = "https://cognito-idp." + s.out.Region + ".amazonaws.com/" + s.out.Region + "_Other1"
+			c["iss"] = "https://cognito-idp." + s.Out.Region + ".amazonaws.com/" + s.Out.Region + "_Other1"
 		}), "Unauthorized"},
 		{"access token", accessToken, "Unauthorized"},
 		{"alg none", noneToken, "Unauthorized"},

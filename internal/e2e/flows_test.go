@@ -41,8 +41,8 @@ func TestNewPasswordRequired_ChallengeThenNewPasswordSignsIn(t *testing.T) {
 	email, temporary := newEmail(), newPassword()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	_, err := s.admin().AdminCreateUser(ctx, &cip.AdminCreateUserInput{
-		UserPoolId: aws.String(s.out.UserPoolId), Username: aws.String(email), MessageAction: "SUPPRESS",
+	_, err := s.Admin().AdminCreateUser(ctx, &cip.AdminCreateUserInput{
+		UserPoolId: aws.String(s.Out.UserPoolId), Username: aws.String(email), MessageAction: "SUPPRESS",
 		TemporaryPassword: aws.String(temporary), UserAttributes: attrs("email", email, "email_verified", "true"),
 	})
 	if err != nil {
@@ -82,8 +82,8 @@ func TestLogin_UnconfirmedUserIs403WithWhatToDo(t *testing.T) {
 	email, password := newEmail(), newPassword()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	_, err := s.admin().SignUp(ctx, &cip.SignUpInput{
-		ClientId: aws.String(s.out.UserPoolClientId), Username: aws.String(email), Password: aws.String(password),
+	_, err := s.Admin().SignUp(ctx, &cip.SignUpInput{
+		ClientId: aws.String(s.Out.UserPoolClientId), Username: aws.String(email), Password: aws.String(password),
 		UserAttributes: attrs("email", email),
 	})
 	if err != nil {
@@ -103,7 +103,7 @@ func TestLogin_DisabledUserGetsTheSame401AsAWrongPassword(t *testing.T) {
 	wrong := call(t, s, "POST", "/login", mustJSON(map[string]string{"username": email, "password": password + "x"}))
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if _, err := s.admin().AdminDisableUser(ctx, &cip.AdminDisableUserInput{UserPoolId: aws.String(s.out.UserPoolId), Username: aws.String(email)}); err != nil {
+	if _, err := s.Admin().AdminDisableUser(ctx, &cip.AdminDisableUserInput{UserPoolId: aws.String(s.Out.UserPoolId), Username: aws.String(email)}); err != nil {
 		t.Fatal(err)
 	}
 	disabled := call(t, s, "POST", "/login", mustJSON(map[string]string{"username": email, "password": password}))

@@ -42,7 +42,7 @@ func (r response) message(t testing.TB) string {
 // call sends a request to the stack's API; headers alternate name, value.
 func call(t testing.TB, s *stack, method, path, body string, headers ...string) response {
 	t.Helper()
-	req, err := http.NewRequest(method, s.out.ApiUrl+path, strings.NewReader(body))
+	req, err := http.NewRequest(method, s.Out.ApiUrl+path, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,7 +11,7 @@ import (
 
 func TestLocalStack_SIGTERMStopsEverythingItStarted(t *testing.T) {
 	s := startStack(t)
-	if !listening(s.apiPort) || !listening(s.cognitoPort) {
+	if !listening(s.APIPort) || !listening(s.CognitoPort) {
 		t.Fatal("stack is not listening on its ports after start")
 	}
 	if err := s.stop(); err != nil {
@@ -19,9 +19,9 @@ func TestLocalStack_SIGTERMStopsEverythingItStarted(t *testing.T) {
 	}
 	// moto_server is stopped before cmd/local exits; give the kernel a moment to release the sockets.
 	deadline := time.Now().Add(5 * time.Second)
-	for listening(s.apiPort) || listening(s.cognitoPort) {
+	for listening(s.APIPort) || listening(s.CognitoPort) {
 		if time.Now().After(deadline) {
-			t.Fatalf("still listening after stop: api %v, cognito %v", listening(s.apiPort), listening(s.cognitoPort))
+			t.Fatalf("still listening after stop: api %v, cognito %v", listening(s.APIPort), listening(s.CognitoPort))
 		}
 		time.Sleep(100 * time.Millisecond)
 	}

@@ -49,8 +49,8 @@ func TestLogs_NoPasswordTokenOrSessionInStackOutput(t *testing.T) {
 	keep(temporary, chosen)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if _, err := s.admin().AdminCreateUser(ctx, &cip.AdminCreateUserInput{
-		UserPoolId: aws.String(s.out.UserPoolId), Username: aws.String(other), MessageAction: "SUPPRESS",
+	if _, err := s.Admin().AdminCreateUser(ctx, &cip.AdminCreateUserInput{
+		UserPoolId: aws.String(s.Out.UserPoolId), Username: aws.String(other), MessageAction: "SUPPRESS",
 		TemporaryPassword: aws.String(temporary), UserAttributes: attrs("email", other, "email_verified", "true"),
 	}); err != nil {
 		t.Fatal(err)

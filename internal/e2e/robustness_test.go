@@ -33,7 +33,7 @@ func TestEcho_Load2000Calls32AtATimeAllCorrect(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
-				errs <- echoOnce(client, s.out.ApiUrl, token, email, i)
+				errs <- echoOnce(client, s.Out.ApiUrl, token, email, i)
 			}
 		}()
 	}
@@ -90,7 +90,7 @@ func TestCognitoOutage_LoginFailsFastAndEchoKeepsServingCachedKeys(t *testing.T)
 	s.createUser(t, email, password)
 	token := login(t, s, email, password)["id_token"].(string)
 
-	stopEmulator(t, s.cognitoPort)
+	stopEmulator(t, s.CognitoPort)
 
 	start := time.Now()
 	r := call(t, s, "POST", "/login", mustJSON(map[string]string{"username": email, "password": password}))

@@ -2,7 +2,6 @@ package e2e_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -11,33 +10,18 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
-
+	"github.com/example/cognito-sam-go/internal/localstack/launch"
 	"github.com/example/cognito-sam-go/internal/mototest"
 	"github.com/example/cognito-sam-go/internal/testlog"
 )
 
-// outputs are the contract's stack output keys.
-type outputs struct {
-	ApiUrl, UserPoolId, UserPoolArn, UserPoolClientId, CognitoUrl, Region string
-}
-
-// stack is a running cmd/local process.
+// stack is a running cmd/local process and everything it has printed.
 type stack struct {
-	out                  outputs
-	cmd                  *exec.Cmd
-	done                 chan struct{}
-	logs                 *testlog.Buffer
-	apiPort, cognitoPort int
-	stateDir             string
-	stopped              bool
-	exitErr              error
+	*launch.Stack
+	logs *testlog.Buffer
 }
 
 var (
@@ -71,56 +55,25 @@ func localBinary(t testing.TB) string {
 	return binPath
 }
 
-// launch runs cmd/local on free ports and waits (at most 60 s) until outputs.json is written.
-func launch(bin string) (*stack, error) {
-	apiPort, err := mototest.FreePort()
-	if err != nil {
-		return nil, err
-	}
-	cognitoPort, err := mototest.FreePort()
-	if err != nil {
-		return nil, err
-	}
+// start runs cmd/local with a fresh state directory and its output kept in memory.
+func start(bin string) (*stack, error) {
 	stateDir, err := os.MkdirTemp("", "e2e-state-")
 	if err != nil {
 		return nil, err
 	}
-	s := &stack{logs: &testlog.Buffer{}, done: make(chan struct{}), apiPort: apiPort, cognitoPort: cognitoPort, stateDir: stateDir}
-	s.cmd = exec.Command(bin, "-api-port", strconv.Itoa(apiPort), "-cognito-port", strconv.Itoa(cognitoPort),
-		"-root", "../..", "-state-dir", stateDir)
-	s.cmd.Stdout, s.cmd.Stderr = s.logs, s.logs
-	if err := s.cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start cmd/local: %w", err)
+	logs := &testlog.Buffer{}
+	ls, err := launch.Start(context.Background(), bin, "../..", stateDir, logs)
+	if err != nil {
+		os.RemoveAll(stateDir)
+		return nil, fmt.Errorf("%w\n%s", err, logs.String())
 	}
-	go func() { s.exitErr = s.cmd.Wait(); close(s.done) }()
-
-	deadline := time.Now().Add(60 * time.Second)
-	path := filepath.Join(stateDir, "outputs.json")
-	for {
-		raw, err := os.ReadFile(path)
-		if err == nil {
-			if err := json.Unmarshal(raw, &s.out); err != nil {
-				s.kill()
-				return nil, fmt.Errorf("outputs.json: %w", err)
-			}
-			return s, nil
-		}
-		select {
-		case <-s.done:
-			return nil, fmt.Errorf("cmd/local exited before it was ready: %v\n%s", s.exitErr, s.logs.String())
-		case <-time.After(100 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			s.kill()
-			return nil, fmt.Errorf("cmd/local not ready after 60s:\n%s", s.logs.String())
-		}
-	}
+	return &stack{Stack: ls, logs: logs}, nil
 }
 
 // startStack launches a stack of the test's own, stopped when the test ends.
 func startStack(t testing.TB) *stack {
 	t.Helper()
-	s, err := launch(localBinary(t))
+	s, err := start(localBinary(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,7 +95,7 @@ var (
 func sharedStack(t testing.TB) *stack {
 	t.Helper()
 	bin := localBinary(t)
-	sharedOnce.Do(func() { sharedStk, sharedErr = launch(bin) })
+	sharedOnce.Do(func() { sharedStk, sharedErr = start(bin) })
 	if sharedErr != nil {
 		t.Fatal(sharedErr)
 	}
@@ -163,40 +116,13 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// stop sends SIGTERM and waits for a clean exit (at most 15 s, then SIGKILL and an error).
+// stop stops the stack (see launch.Stack.Stop) and removes its state directory.
 func (s *stack) stop() error {
-	if s.stopped {
-		return nil
-	}
-	s.stopped = true
-	defer os.RemoveAll(s.stateDir)
-	_ = s.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-s.done:
-	case <-time.After(15 * time.Second):
-		s.kill()
-		return errors.New("cmd/local did not stop within 15s of SIGTERM")
-	}
-	if s.exitErr != nil {
-		return fmt.Errorf("cmd/local exited with %v after SIGTERM:\n%s", s.exitErr, s.logs.String())
+	defer os.RemoveAll(s.StateDir)
+	if err := s.Stop(); err != nil {
+		return fmt.Errorf("%w:\n%s", err, s.logs.String())
 	}
 	return nil
-}
-
-func (s *stack) kill() {
-	_ = s.cmd.Process.Kill()
-	<-s.done
-	s.stopped = true
-	os.RemoveAll(s.stateDir)
-}
-
-// admin is a Cognito client for the stack's emulator with dummy credentials.
-func (s *stack) admin() *cip.Client {
-	return cip.New(cip.Options{
-		Region:       s.out.Region,
-		Credentials:  credentials.NewStaticCredentialsProvider("local", "local", ""),
-		BaseEndpoint: aws.String(s.out.CognitoUrl),
-	})
 }
 
 // createUser makes a confirmed user with a permanent password.
@@ -204,28 +130,14 @@ func (s *stack) createUser(t testing.TB, email, password string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c := s.admin()
-	_, err := c.AdminCreateUser(ctx, &cip.AdminCreateUserInput{
-		UserPoolId: aws.String(s.out.UserPoolId), Username: aws.String(email), MessageAction: "SUPPRESS",
-		UserAttributes: attrs("email", email, "email_verified", "true"),
-	})
-	if err != nil {
-		t.Fatalf("AdminCreateUser: %v", err)
-	}
-	if password == "" {
-		return
-	}
-	_, err = c.AdminSetUserPassword(ctx, &cip.AdminSetUserPasswordInput{
-		UserPoolId: aws.String(s.out.UserPoolId), Username: aws.String(email), Password: aws.String(password), Permanent: true,
-	})
-	if err != nil {
-		t.Fatalf("AdminSetUserPassword: %v", err)
+	if err := s.CreateUser(ctx, email, password); err != nil {
+		t.Fatal(err)
 	}
 }
 
 func freePort(t testing.TB) int {
 	t.Helper()
-	port, err := mototest.FreePort()
+	port, err := launch.FreePort()
 	if err != nil {
 		t.Fatal(err)
 	}
