@@ -4,53 +4,48 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
-	"os"
 	"os/exec"
 	"strconv"
 	"syscall"
 	"time"
 )
 
-// moto is a running moto_server, Cognito's emulator.
-type moto struct {
+// Moto is a running moto_server, Cognito's emulator.
+type Moto struct {
+	URL  string // http://127.0.0.1:<port>
 	cmd  *exec.Cmd
 	done chan struct{}
-	url  string
 }
 
 // ErrMotoMissing is returned when moto_server is not installed.
 var ErrMotoMissing = errors.New("moto_server not found on PATH: install it with pip install 'moto[server]'")
 
-// startMoto starts moto_server on 127.0.0.1:port, its output going to logPath, and waits until it
-// answers (at most 30 s). The process is stopped by stop, and also killed with us on Linux.
-func startMoto(ctx context.Context, bin string, port int, logPath string) (*moto, error) {
+// StartMoto starts moto_server (the command bin) on 127.0.0.1:port, its output going to output, and
+// waits until it answers (at most 30 s). Stop ends it; on Linux it is also killed with this process.
+func StartMoto(ctx context.Context, bin string, port int, output io.Writer) (*Moto, error) {
 	path, err := exec.LookPath(bin)
 	if err != nil {
 		return nil, ErrMotoMissing
 	}
-	logFile, err := os.Create(logPath)
-	if err != nil {
-		return nil, fmt.Errorf("create moto log: %w", err)
-	}
-	defer logFile.Close() // the child keeps its own descriptor
 	cmd := exec.Command(path, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
-	cmd.Stdout, cmd.Stderr = logFile, logFile
+	cmd.Stdout, cmd.Stderr = output, output
 	cmd.SysProcAttr = childProcAttr()
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s: %w", bin, err)
 	}
-	m := &moto{cmd: cmd, done: make(chan struct{}), url: "http://127.0.0.1:" + strconv.Itoa(port)}
+	m := &Moto{cmd: cmd, done: make(chan struct{}), URL: "http://127.0.0.1:" + strconv.Itoa(port)}
 	go func() { _ = cmd.Wait(); close(m.done) }()
 	if err := m.waitReady(ctx, 30*time.Second); err != nil {
-		m.stop()
-		return nil, fmt.Errorf("%w (its output is in %s)", err, logPath)
+		m.Stop()
+		return nil, err
 	}
 	return m, nil
 }
 
-func (m *moto) waitReady(ctx context.Context, limit time.Duration) error {
+func (m *Moto) waitReady(ctx context.Context, limit time.Duration) error {
 	deadline := time.Now().Add(limit)
 	client := &http.Client{Timeout: time.Second}
 	for time.Now().Before(deadline) {
@@ -61,7 +56,7 @@ func (m *moto) waitReady(ctx context.Context, limit time.Duration) error {
 			return ctx.Err()
 		case <-time.After(100 * time.Millisecond):
 		}
-		resp, err := client.Get(m.url + "/moto-api/data.json")
+		resp, err := client.Get(m.URL + "/moto-api/data.json")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
@@ -69,11 +64,11 @@ func (m *moto) waitReady(ctx context.Context, limit time.Duration) error {
 			}
 		}
 	}
-	return fmt.Errorf("moto_server did not answer on %s within %s", m.url, limit)
+	return fmt.Errorf("moto_server did not answer on %s within %s", m.URL, limit)
 }
 
-// stop ends moto_server and everything it started: SIGTERM to its process group, SIGKILL after 5 s.
-func (m *moto) stop() {
+// Stop ends moto_server and everything it started: SIGTERM to its process group, SIGKILL after 5 s.
+func (m *Moto) Stop() {
 	select {
 	case <-m.done:
 		return

@@ -76,17 +76,26 @@ func Run(ctx context.Context, opts Options) error {
 	_ = os.Remove(outputsPath) // a stale file must not look like readiness
 	defer os.Remove(outputsPath)
 
-	moto, err := startMoto(ctx, opts.MotoServer, opts.CognitoPort, filepath.Join(opts.StateDir, "moto.log"))
+	motoLog := filepath.Join(opts.StateDir, "moto.log")
+	logFile, err := os.Create(motoLog)
 	if err != nil {
-		return err
+		return fmt.Errorf("create moto log: %w", err)
 	}
-	defer moto.stop()
-	log.Info("Cognito emulator ready", "url", moto.url)
+	defer logFile.Close() // the child keeps its own descriptor
+	moto, err := StartMoto(ctx, opts.MotoServer, opts.CognitoPort, logFile)
+	if err != nil {
+		if errors.Is(err, ErrMotoMissing) {
+			return err
+		}
+		return fmt.Errorf("%w (its output is in %s)", err, motoLog)
+	}
+	defer moto.Stop()
+	log.Info("Cognito emulator ready", "url", moto.URL)
 
 	// Stops the authorizer's background JWKS refresh with the stack.
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	gw, out, envs, err := build(ctx, opts, moto.url)
+	gw, out, envs, err := build(ctx, opts, moto.URL)
 	if err != nil {
 		return err
 	}

@@ -8,11 +8,9 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"net/http"
 	"os/exec"
 	"strconv"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -20,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	"github.com/example/cognito-sam-go/internal/localstack"
 )
 
 // NotFound is the failure message when moto_server is not on PATH.
@@ -27,9 +26,6 @@ const NotFound = "moto_server not found: pip install 'moto[server]'"
 
 // Region is the region the tests' clients name; moto keeps one backend per region.
 const Region = "us-east-1"
-
-// startTimeout bounds how long moto_server may take to answer after it starts.
-const startTimeout = 30 * time.Second
 
 // Server is a running moto_server.
 type Server struct {
@@ -80,48 +76,13 @@ func start(t testing.TB, bin string) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{URL: "http://127.0.0.1:" + strconv.Itoa(port)}
-	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, bin, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
-	cmd.Stdout = lockedWriter{s}
-	cmd.Stderr = lockedWriter{s}
-	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
-	cmd.WaitDelay = 5 * time.Second // then SIGKILL
-	if err := cmd.Start(); err != nil {
-		cancel()
-		return nil, fmt.Errorf("start %s: %w", bin, err)
+	s := &Server{}
+	m, err := localstack.StartMoto(context.Background(), bin, port, lockedWriter{s})
+	if err != nil {
+		return nil, fmt.Errorf("port %d: %w: %s", port, err, s.Output())
 	}
-	exited := make(chan struct{})
-	go func() {
-		_ = cmd.Wait()
-		close(exited)
-	}()
-	stop := func() {
-		cancel()
-		<-exited
-	}
-
-	client := &http.Client{Timeout: time.Second}
-	deadline := time.Now().Add(startTimeout)
-	for {
-		select {
-		case <-exited:
-			cancel()
-			return nil, fmt.Errorf("moto_server on port %d exited: %s", port, s.Output())
-		default:
-		}
-		resp, err := client.Get(s.URL + "/moto-api/")
-		if err == nil {
-			resp.Body.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			stop()
-			return nil, fmt.Errorf("moto_server on port %d did not answer within %s: %v", port, startTimeout, err)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Cleanup(stop)
+	s.URL = m.URL
+	t.Cleanup(m.Stop)
 	return s, nil
 }
 
