@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 
 	"github.com/example/cognito-sam-go/internal/authorizer"
@@ -143,9 +144,7 @@ func build(ctx context.Context, opts Options, cognitoURL string) (*gateway.Gatew
 		Region:       opts.Region,
 		BaseEndpoint: aws.String(cognitoURL),
 		// moto accepts any credentials; these never leave loopback.
-		Credentials: aws.NewCredentialsCache(aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
-			return aws.Credentials{AccessKeyID: "local", SecretAccessKey: "local", Source: "localstack"}, nil
-		})),
+		Credentials: credentials.NewStaticCredentialsProvider("local", "local", ""),
 	})
 	prov := &provisioner{client: client, logger: log}
 	pseudo := func(stack string) map[string]string {
