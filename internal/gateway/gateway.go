@@ -81,7 +81,7 @@ func New(cfg Config) (*Gateway, error) {
 			return nil, fmt.Errorf("route %s %s: no local handler for function %s", r.Method, r.Path, r.FunctionID)
 		}
 		rt := route{Route: r, segments: splitPath(r.Path), proxy: httpadapter.New(fn.Handler), timeout: fn.Timeout}
-		if !r.Public {
+		if !r.Public() {
 			a, ok := cfg.Authorizers[r.Authorizer]
 			if !ok {
 				return nil, fmt.Errorf("route %s %s: authorizer %s is not configured", r.Method, r.Path, r.Authorizer)

@@ -49,9 +49,9 @@ func newGateway(t *testing.T, logs *bytes.Buffer) (*gateway.Gateway, *authtest.K
 	g, err := gateway.New(gateway.Config{
 		Routes: []samtemplate.Route{
 			{Method: "POST", Path: "/items/{id}", FunctionID: "Inspect", Authorizer: "Pool"},
-			{Method: "GET", Path: "/items/special", FunctionID: "Inspect", Public: true},
-			{Method: "ANY", Path: "/files/{proxy+}", FunctionID: "Inspect", Public: true},
-			{Method: "GET", Path: "/panic", FunctionID: "Panics", Public: true},
+			{Method: "GET", Path: "/items/special", FunctionID: "Inspect"},
+			{Method: "ANY", Path: "/files/{proxy+}", FunctionID: "Inspect"},
+			{Method: "GET", Path: "/panic", FunctionID: "Panics"},
 		},
 		Functions: map[string]gateway.Function{
 			"Inspect": {Handler: inspect, Timeout: time.Second},
@@ -172,7 +172,7 @@ func TestGateway_LogsNoTokenOrQuery(t *testing.T) {
 }
 
 func TestNew_RefusesARouteWithoutItsFunctionOrAuthorizer(t *testing.T) {
-	routes := []samtemplate.Route{{Method: "POST", Path: "/x", FunctionID: "Missing", Public: true}}
+	routes := []samtemplate.Route{{Method: "POST", Path: "/x", FunctionID: "Missing"}}
 	if _, err := gateway.New(gateway.Config{Routes: routes}); err == nil || !strings.Contains(err.Error(), "Missing") {
 		t.Fatalf("error %v", err)
 	}

@@ -14,9 +14,10 @@ type Route struct {
 	// Authorizer names the API's authorizer guarding the route; empty for a public route
 	// (Auth.Authorizer: NONE, or no default authorizer).
 	Authorizer string
-	// Public is true when no authorizer guards the route.
-	Public bool
 }
+
+// Public reports whether no authorizer guards the route.
+func (r Route) Public() bool { return r.Authorizer == "" }
 
 // Authorizer is a Cognito user pool authorizer declared in an AWS::Serverless::Api.
 type Authorizer struct {
@@ -49,7 +50,7 @@ func (t *Template) APIRoutes() ([]Route, error) {
 			}
 			routes = append(routes, Route{
 				Method: strings.ToUpper(method), Path: path, FunctionID: id,
-				Authorizer: authorizer, Public: authorizer == "",
+				Authorizer: authorizer,
 			})
 		}
 	}

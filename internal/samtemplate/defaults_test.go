@@ -116,7 +116,7 @@ func TestAPIStack_SafeDefaults(t *testing.T) {
 	}
 	for _, r := range routes {
 		encoded := "/" + strings.ReplaceAll(r.Path, "/", "~1")
-		if r.Public && !throttled[encoded] {
+		if r.Public() && !throttled[encoded] {
 			t.Errorf("public route %s has no MethodSettings throttle (%s)", r.Path, encoded)
 		}
 	}

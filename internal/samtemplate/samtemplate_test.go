@@ -19,9 +19,9 @@ func TestAPIRoutes_FromTheAPIStackTemplate(t *testing.T) {
 	}
 	want := []samtemplate.Route{
 		{Method: "POST", Path: "/echo", FunctionID: "EchoFunction", Authorizer: "CognitoAuthorizer"},
-		{Method: "POST", Path: "/login", FunctionID: "LoginFunction", Public: true},
-		{Method: "POST", Path: "/login/new-password", FunctionID: "LoginFunction", Public: true},
-		{Method: "POST", Path: "/refresh", FunctionID: "LoginFunction", Public: true},
+		{Method: "POST", Path: "/login", FunctionID: "LoginFunction"},
+		{Method: "POST", Path: "/login/new-password", FunctionID: "LoginFunction"},
+		{Method: "POST", Path: "/refresh", FunctionID: "LoginFunction"},
 	}
 	if !reflect.DeepEqual(routes, want) {
 		t.Fatalf("routes\n got %+v\nwant %+v", routes, want)
