@@ -10,6 +10,8 @@ GO_BUILD_FLAGS := -tags lambda.norpc -trimpath -ldflags "-s -w"
 TEMPLATES := template.yaml auth-stack/template.yaml api-stack/template.yaml
 API_PORT ?= 3000
 COGNITO_PORT ?= 5000
+STATE_DIR ?= .local
+PARAMETER_OVERRIDES ?=
 # How long each fuzz target runs inside `make test`.
 FUZZTIME ?= 10s
 
@@ -87,10 +89,13 @@ bench: ## Cold starts, per-request cost, local throughput and sizes against thei
 	GO=$(GO) scripts/bench.sh
 
 .PHONY: local
-local: ## Run the whole API on 127.0.0.1:$(API_PORT) with an emulated Cognito on :$(COGNITO_PORT)
-	@mkdir -p build
-	$(GO) build -o build/local ./cmd/local
-	exec ./build/local -api-port $(API_PORT) -cognito-port $(COGNITO_PORT)
+local: ## Run the whole API on 127.0.0.1:API_PORT with an emulated Cognito on COGNITO_PORT, state in STATE_DIR
+	@mkdir -p $(STATE_DIR)
+	@echo "make local: building the local stack (the first build compiles the AWS SDK: about a minute on 2 cores)..."
+	$(GO) build -o $(STATE_DIR)/local ./cmd/local
+	exec $(STATE_DIR)/local -api-port $(API_PORT) -cognito-port $(COGNITO_PORT) -state-dir $(STATE_DIR)
+# Passed in the environment, so that quotes inside the overrides reach cmd/local as written.
+local: export PARAMETER_OVERRIDES := $(PARAMETER_OVERRIDES)
 
 .PHONY: clean
 clean: ## Remove build output and local-stack state

@@ -10,31 +10,29 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime"
 	"syscall"
 
-	"github.com/example/cognito-sam-go/internal/echo"
 	"github.com/example/cognito-sam-go/internal/localstack"
-	"github.com/example/cognito-sam-go/internal/login"
 )
 
-// functions maps the API template's function logical ids to the constructors their mains call.
-var functions = map[string]localstack.FunctionFactory{
-	"LoginFunction": login.FromEnv,
-	"EchoFunction":  echo.FromEnv,
-}
-
 func main() {
-	opts := localstack.Options{Functions: functions}
+	var opts localstack.Options
 	flag.IntVar(&opts.APIPort, "api-port", 3000, "port of the API on 127.0.0.1")
 	flag.IntVar(&opts.CognitoPort, "cognito-port", 5000, "port of the Cognito emulator on 127.0.0.1")
-	flag.StringVar(&opts.Root, "root", ".", "repository root (holds auth-stack/ and api-stack/)")
-	flag.StringVar(&opts.StateDir, "state-dir", ".local", "where outputs.json and moto.log are written")
+	flag.StringVar(&opts.Root, "root", ".", "repository root (holds the templates, the Makefile and scripts/)")
+	flag.StringVar(&opts.StateDir, "state-dir", ".local", "where everything this stack writes goes (outputs.json, builds, logs, mail)")
+	flag.StringVar(&opts.ParameterOverrides, "parameter-overrides", os.Getenv("PARAMETER_OVERRIDES"), "template parameters, as sam deploy --parameter-overrides takes them")
 	flag.StringVar(&opts.MotoServer, "moto-server", envOr("MOTO_SERVER", "moto_server"), "moto_server command")
-	flag.StringVar(&opts.Region, "region", envOr("AWS_REGION", "us-east-1"), "region the emulated pool lives in")
+	flag.StringVar(&opts.Python, "python", envOr("PYTHON", "python3"), "Python with aws-sam-translator, for the SAM translator")
+	flag.StringVar(&opts.Region, "region", envOr("AWS_REGION", "us-east-1"), "region the emulated stacks live in")
 	flag.Parse()
+	// The functions run on this machine, so they are built for it (make build-<LogicalId> GOOS GOARCH).
+	opts.GOOS, opts.GOARCH = runtime.GOOS, runtime.GOARCH
 
 	opts.Logger = slog.New(slog.NewJSONHandler(os.Stderr, nil))
-	opts.Ready = func(out localstack.Outputs) { printExample(os.Stdout, out) }
+	opts.Output = os.Stderr
+	opts.Ready = func(out localstack.Outputs) { printExample(os.Stdout, out, opts.StateDir) }
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
@@ -53,9 +51,9 @@ func envOr(key, fallback string) string {
 }
 
 // printExample shows a newcomer how to create a user, log in and call /echo, ready to paste.
-func printExample(w io.Writer, out localstack.Outputs) {
+func printExample(w io.Writer, out localstack.Outputs, stateDir string) {
 	fmt.Fprintf(w, `
-Local stack ready: API %[1]s, Cognito %[2]s (outputs in .local/outputs.json). Ctrl-C stops it.
+Local stack ready: API %[1]s, Cognito %[2]s (outputs in %[5]s/outputs.json). Ctrl-C stops it.
 
 Try it in another terminal:
 
@@ -71,5 +69,5 @@ Try it in another terminal:
   curl -s -X POST %[1]s/echo -H "Authorization: Bearer $ID_TOKEN" \
     -H 'Content-Type: application/json' -d '{"hello":"world"}'
 
-`, out.ApiUrl, out.CognitoUrl, out.Region, out.UserPoolId)
+`, out.ApiUrl, out.CognitoUrl, out.Region, out.UserPoolId, stateDir)
 }

@@ -1,4 +1,4 @@
-package samtemplate
+package cloudformation
 
 import (
 	"fmt"
@@ -19,15 +19,10 @@ type Resolver struct {
 	attrs  map[string]any // "Resource.Attribute"
 }
 
-// NewResolver starts from the template's parameter defaults, overridden by params, and the given
-// pseudo parameters (AWS::Region, AWS::StackName, ...).
-func (t *Template) NewResolver(params, pseudo map[string]string) *Resolver {
+// NewResolver resolves for one stack of t, with its parameter values (see ParameterValues) and the
+// given pseudo parameters (AWS::Region, AWS::AccountId, AWS::StackName, ...).
+func NewResolver(t *Template, params, pseudo map[string]string) *Resolver {
 	r := &Resolver{t: t, values: map[string]any{}, attrs: map[string]any{}}
-	for name, p := range t.Parameters {
-		if p.Default != nil {
-			r.values[name] = p.Default
-		}
-	}
 	for k, v := range params {
 		r.values[k] = v
 	}
@@ -300,4 +295,12 @@ func scalarString(v any) string {
 	default:
 		return fmt.Sprint(v)
 	}
+}
+
+func asMap(v any) map[string]any {
+	m, _ := v.(map[string]any)
+	if m == nil {
+		return map[string]any{}
+	}
+	return m
 }

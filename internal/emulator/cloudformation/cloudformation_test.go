@@ -1,0 +1,156 @@
+package cloudformation
+
+import (
+	"context"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestParseOverrides_SamDeploySyntax(t *testing.T) {
+	tests := []struct {
+		in   string
+		want map[string]string
+	}{
+		{"", map[string]string{}},
+		{"A=1 B=two", map[string]string{"A": "1", "B": "two"}},
+		{`CorsAllowOrigin=http://127.0.0.1:8080  Empty=`, map[string]string{"CorsAllowOrigin": "http://127.0.0.1:8080", "Empty": ""}},
+		{`Desc='a b c' Other="x y"`, map[string]string{"Desc": "a b c", "Other": "x y"}},
+		{"ParameterKey=Stage,ParameterValue=v2", map[string]string{"Stage": "v2"}},
+		{"Url=https://x/?a=b", map[string]string{"Url": "https://x/?a=b"}},
+	}
+	for _, tc := range tests {
+		got, err := ParseOverrides(tc.in)
+		if err != nil {
+			t.Fatalf("%q: %v", tc.in, err)
+		}
+		if !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%q: got %v, want %v", tc.in, got, tc.want)
+		}
+	}
+	for _, bad := range []string{"novalue", "=x", "A='open", "ParameterKey=A"} {
+		if _, err := ParseOverrides(bad); err == nil {
+			t.Errorf("%q: accepted", bad)
+		}
+	}
+}
+
+func TestParameterValues_AppliesDefaultsAndCloudFormationConstraints(t *testing.T) {
+	minV, maxV := 1.0, 10000.0
+	tpl := &Template{Path: "t.json", Parameters: map[string]Parameter{
+		"Prefix": {Type: "String", AllowedPattern: "[a-z0-9-]+", ConstraintDescription: "lowercase"},
+		"Flag":   {Type: "String", Default: "true", AllowedValues: []any{"true", "false"}},
+		"Rate":   {Type: "Number", Default: float64(10), MinValue: &minV, MaxValue: &maxV},
+	}}
+	got, err := tpl.ParameterValues(map[string]string{"Prefix": "my-app"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := map[string]string{"Prefix": "my-app", "Flag": "true", "Rate": "10"}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+	for name, tc := range map[string]struct {
+		values map[string]string
+		want   string
+	}{
+		"missing value":        {map[string]string{}, "Prefix has no default"},
+		"pattern is anchored":  {map[string]string{"Prefix": "My-App"}, "lowercase"},
+		"not an allowed value": {map[string]string{"Prefix": "a", "Flag": "yes"}, "not one of"},
+		"not a number":         {map[string]string{"Prefix": "a", "Rate": "fast"}, "not a number"},
+		"out of range":         {map[string]string{"Prefix": "a", "Rate": "0"}, "outside"},
+		"undeclared":           {map[string]string{"Prefix": "a", "Typo": "1"}, "Typo is not declared"},
+	} {
+		if _, err := tpl.ParameterValues(tc.values); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: error %v, want it to mention %q", name, err, tc.want)
+		}
+	}
+}
+
+// record is a provider that remembers the order of creation and gives each resource predictable ids.
+func record(order *[]string) Provider {
+	return func(_ context.Context, id string, props map[string]any) (Created, error) {
+		*order = append(*order, id)
+		return Created{Ref: "ref-" + id, Attrs: map[string]string{"Arn": "arn:" + id, "Name": "name-" + id}}, nil
+	}
+}
+
+func TestDeploy_ResolvesIntrinsicsInDependencyOrderAndSkipsFalseConditions(t *testing.T) {
+	tpl, err := Load("testdata/intrinsics.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	params, err := tpl.ParameterValues(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var order []string
+	p := record(&order)
+	st, err := Deploy(context.Background(), tpl, DeployOptions{StackName: "local", Region: "us-east-1", AccountID: "123456789012",
+		Parameters: params, Providers: map[string]Provider{
+			"AWS::Cognito::UserPool": p, "AWS::Cognito::UserPoolClient": p, "AWS::Cognito::UserPoolDomain": p, "AWS::Logs::LogGroup": p,
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"Pool", "Client", "Domain"}; !reflect.DeepEqual(order, want) {
+		t.Fatalf("creation order %v, want %v (OnlyWithOrigin's condition is false)", order, want)
+	}
+	wantPool := map[string]any{
+		"Name": "local-users", "Long": "x-v1-${Literal}", "Admin": false, "List": []any{"a", "b-v1"}, "Both": false, "Pick": "q",
+	}
+	if got := st.Resources["Pool"].Properties; !reflect.DeepEqual(got, wantPool) {
+		t.Fatalf("Pool properties\n got %#v\nwant %#v", got, wantPool)
+	}
+	if got := st.Resources["Client"].Properties["Name"]; got != "arn:Pool/client" {
+		t.Fatalf("Fn::Sub of an attribute: %v", got)
+	}
+	if want := map[string]string{"ClientName": "name-Client"}; !reflect.DeepEqual(st.Outputs, want) {
+		t.Fatalf("outputs %v, want %v (a conditional output whose condition is false is absent)", st.Outputs, want)
+	}
+}
+
+func TestDeploy_RefusesWhatItCannotCreate(t *testing.T) {
+	tpl, err := Load("testdata/intrinsics.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var order []string
+	_, err = Deploy(context.Background(), tpl, DeployOptions{Parameters: map[string]string{"Stage": "v1", "Origin": "", "Flag": "true"},
+		Providers: map[string]Provider{"AWS::Cognito::UserPool": record(&order)}})
+	if err == nil || !strings.Contains(err.Error(), "is not supported by the local stack") {
+		t.Fatalf("error %v, want a resource type without provider refused", err)
+	}
+}
+
+func TestDeploy_CircularDependencyIsAnError(t *testing.T) {
+	tpl := &Template{Path: "c.json", Resources: map[string]Resource{
+		"A": {Type: "X", Properties: map[string]any{"P": map[string]any{"Ref": "B"}}},
+		"B": {Type: "X", DependsOn: []any{"A"}},
+	}}
+	var order []string
+	_, err := Deploy(context.Background(), tpl, DeployOptions{Providers: map[string]Provider{"X": record(&order)}})
+	if err == nil || !strings.Contains(err.Error(), "circular dependency") {
+		t.Fatalf("error %v", err)
+	}
+}
+
+func TestResolve_ErrorsNameTheProblem(t *testing.T) {
+	tests := []struct {
+		name string
+		prop any
+		want string
+	}{
+		{"unknown ref", map[string]any{"Ref": "Missing"}, "Ref Missing"},
+		{"unsupported function", map[string]any{"Fn::ImportValue": "other"}, "Fn::ImportValue is not supported"},
+		{"unknown attribute", map[string]any{"Fn::GetAtt": []any{"R", "Nope"}}, "R.Nope"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := NewResolver(&Template{}, nil, nil)
+			_, err := r.ResolveMap(map[string]any{"A": tc.prop})
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error %v, want it to mention %q", err, tc.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,83 @@
+// Package cloudformation deploys, on this machine, what CloudFormation would receive for a template:
+// the SAM translator's JSON output (see scripts/sam-translate.py), its parameters applied with the
+// rules CloudFormation applies them, intrinsic functions resolved, resources created in dependency
+// order by the local services that emulate them, and the stack's outputs computed.
+package cloudformation
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+)
+
+// Template is a translated CloudFormation template (JSON, long-form intrinsics only).
+type Template struct {
+	Path       string
+	Parameters map[string]Parameter `json:"Parameters"`
+	Conditions map[string]any       `json:"Conditions"`
+	Resources  map[string]Resource  `json:"Resources"`
+	Outputs    map[string]Output    `json:"Outputs"`
+}
+
+// Parameter is a template parameter with the constraints CloudFormation checks on deploy.
+type Parameter struct {
+	Type                  string   `json:"Type"`
+	Default               any      `json:"Default"`
+	AllowedValues         []any    `json:"AllowedValues"`
+	AllowedPattern        string   `json:"AllowedPattern"`
+	ConstraintDescription string   `json:"ConstraintDescription"`
+	MinLength             *int     `json:"MinLength"`
+	MaxLength             *int     `json:"MaxLength"`
+	MinValue              *float64 `json:"MinValue"`
+	MaxValue              *float64 `json:"MaxValue"`
+	NoEcho                any      `json:"NoEcho"`
+}
+
+// Resource is one entry of Resources.
+type Resource struct {
+	Type       string         `json:"Type"`
+	Condition  string         `json:"Condition"`
+	DependsOn  any            `json:"DependsOn"` // a string or a list of strings
+	Properties map[string]any `json:"Properties"`
+	Metadata   map[string]any `json:"Metadata"`
+}
+
+// Output is one entry of Outputs.
+type Output struct {
+	Value     any    `json:"Value"`
+	Condition string `json:"Condition"`
+}
+
+// Load reads a translated template.
+func Load(path string) (*Template, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read translated template: %w", err)
+	}
+	var t Template
+	if err := json.Unmarshal(raw, &t); err != nil {
+		return nil, fmt.Errorf("%s: not a CloudFormation JSON template: %w", path, err)
+	}
+	if len(t.Resources) == 0 {
+		return nil, fmt.Errorf("%s: no Resources", path)
+	}
+	t.Path = path
+	return &t, nil
+}
+
+// dependsOn lists the resource's explicit DependsOn.
+func (r Resource) dependsOn() []string {
+	switch d := r.DependsOn.(type) {
+	case string:
+		return []string{d}
+	case []any:
+		out := make([]string, 0, len(d))
+		for _, v := range d {
+			if s, ok := v.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
+}
