@@ -17,7 +17,8 @@ import (
 // TestEcho_Load2000Calls32AtATimeAllCorrect is a bounded load test: every answer must be a 200 that
 // echoes its own request's body with the caller's claims.
 func TestEcho_Load2000Calls32AtATimeAllCorrect(t *testing.T) {
-	s := sharedStack(t)
+	// The stage's throttling (100 requests/s by default) raised for a load test, as the contract says.
+	s := startStack(t, "-parameter-overrides", "ThrottlingRateLimit=100000 ThrottlingBurstLimit=100000")
 	email, password := newEmail(), newPassword()
 	s.createUser(t, email, password)
 	token := login(t, s, email, password)["id_token"].(string)

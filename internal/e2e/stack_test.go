@@ -55,14 +55,14 @@ func localBinary(t testing.TB) string {
 	return binPath
 }
 
-// start runs cmd/local with a fresh state directory and its output kept in memory.
-func start(bin string) (*stack, error) {
+// start runs cmd/local with a fresh state directory, its output kept in memory, and extra flags.
+func start(bin string, extra ...string) (*stack, error) {
 	stateDir, err := os.MkdirTemp("", "e2e-state-")
 	if err != nil {
 		return nil, err
 	}
 	logs := &testlog.Buffer{}
-	ls, err := launch.Start(context.Background(), bin, "../..", stateDir, logs)
+	ls, err := launch.Start(context.Background(), bin, "../..", stateDir, logs, extra...)
 	if err != nil {
 		os.RemoveAll(stateDir)
 		return nil, fmt.Errorf("%w\n%s", err, logs.String())
@@ -70,10 +70,10 @@ func start(bin string) (*stack, error) {
 	return &stack{Stack: ls, logs: logs}, nil
 }
 
-// startStack launches a stack of the test's own, stopped when the test ends.
-func startStack(t testing.TB) *stack {
+// startStack launches a stack of the test's own with extra cmd/local flags, stopped when the test ends.
+func startStack(t testing.TB, extra ...string) *stack {
 	t.Helper()
-	s, err := start(localBinary(t))
+	s, err := start(localBinary(t), extra...)
 	if err != nil {
 		t.Fatal(err)
 	}

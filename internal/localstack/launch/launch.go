@@ -24,6 +24,10 @@ import (
 	"github.com/example/cognito-sam-go/internal/localstack"
 )
 
+// readyTimeout bounds a start: translation, moto, and the functions' builds (a minute when the Go
+// build cache is cold, seconds when warm).
+const readyTimeout = 3 * time.Minute
+
 // Stack is a running cmd/local process.
 type Stack struct {
 	Out                  localstack.Outputs
@@ -36,9 +40,11 @@ type Stack struct {
 	stopped bool
 }
 
-// Start runs bin (a build of cmd/local) against the templates under root, its state in stateDir and
-// its output to output, and waits at most 60 s for outputs.json: the stack's readiness signal.
-func Start(ctx context.Context, bin, root, stateDir string, output io.Writer) (*Stack, error) {
+// Start runs bin (a build of cmd/local) against the templates under root, its state in stateDir, its
+// output to output and extra flags (such as -parameter-overrides) after the others, and waits for
+// outputs.json, the stack's readiness signal: at most 3 minutes, since the first start on a machine
+// compiles the functions.
+func Start(ctx context.Context, bin, root, stateDir string, output io.Writer, extra ...string) (*Stack, error) {
 	apiPort, err := FreePort()
 	if err != nil {
 		return nil, err
@@ -49,7 +55,7 @@ func Start(ctx context.Context, bin, root, stateDir string, output io.Writer) (*
 	}
 	s := &Stack{APIPort: apiPort, CognitoPort: cognitoPort, StateDir: stateDir, done: make(chan struct{})}
 	s.cmd = exec.Command(bin, "-api-port", strconv.Itoa(apiPort), "-cognito-port", strconv.Itoa(cognitoPort),
-		"-root", root, "-state-dir", stateDir)
+		append([]string{"-root", root, "-state-dir", stateDir}, extra...)...)
 	s.cmd.Stdout, s.cmd.Stderr = output, output
 	s.cmd.SysProcAttr = procAttr()
 	if err := s.cmd.Start(); err != nil {
@@ -58,7 +64,7 @@ func Start(ctx context.Context, bin, root, stateDir string, output io.Writer) (*
 	go func() { s.exitErr = s.cmd.Wait(); close(s.done) }()
 
 	path := filepath.Join(stateDir, "outputs.json")
-	deadline := time.Now().Add(60 * time.Second)
+	deadline := time.Now().Add(readyTimeout)
 	for {
 		if raw, err := os.ReadFile(path); err == nil {
 			if err := json.Unmarshal(raw, &s.Out); err != nil {
@@ -77,7 +83,7 @@ func Start(ctx context.Context, bin, root, stateDir string, output io.Writer) (*
 		}
 		if time.Now().After(deadline) {
 			s.Kill()
-			return nil, errors.New("cmd/local not ready after 60s")
+			return nil, fmt.Errorf("cmd/local not ready after %s", readyTimeout)
 		}
 	}
 }
