@@ -7,8 +7,9 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
-# How long the stack may take to write outputs.json (moto_server starts in a few seconds).
-READY_TIMEOUT_SECONDS=${READY_TIMEOUT_SECONDS:-60}
+# How long the stack may take to write outputs.json: seconds, or about a minute when the first start
+# on a machine compiles the functions.
+READY_TIMEOUT_SECONDS=${READY_TIMEOUT_SECONDS:-180}
 
 say() { echo "contract-local: $*" >&2; }
 
