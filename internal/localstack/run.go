@@ -20,7 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 
-	"github.com/example/cognito-sam-go/internal/authorizer"
+	"github.com/example/cognito-sam-go/internal/emulator/apigateway/authorizer"
 	"github.com/example/cognito-sam-go/internal/gateway"
 	"github.com/example/cognito-sam-go/internal/samtemplate"
 )
