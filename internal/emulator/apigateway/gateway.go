@@ -3,6 +3,19 @@
 // its Stage: the methods and their integrations (Lambda proxy through an Invoker, mock), the
 // Cognito user pool authorizer, gateway responses rendered from their templates, and per-method
 // throttling. See Server for the HTTP-level behaviour (header and body limits, error answers).
+//
+// Wiring (what the orchestrator does):
+//
+//	g, err := apigateway.New(ctx, apigateway.Config{
+//		Body:    restApiBody,    // Resources.<RestApi>.Properties.Body, resolved
+//		Stage:   stageProps,     // Resources.<Stage>.Properties, resolved
+//		Pools:   map[string]apigateway.Pool{poolArn: {Issuer: iss, JWKSURL: jwks}},
+//		Invoker: lambdaEmulator, // Invoke(ctx, "LoginFunction", eventJSON)
+//		FunctionTimeouts: map[string]time.Duration{"LoginFunction": 10 * time.Second},
+//		Logger:  logger,
+//	})
+//	srv := apigateway.Server(g)
+//	go srv.Serve(apigateway.Listener(ln, g))
 package apigateway
 
 import (

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -61,9 +62,9 @@ func TestChunkedBodyIsReadAndTheConnectionClosed(t *testing.T) {
 // TestSlowBodyIsCutOff: the body must arrive within the body timeout, else 408 and the connection
 // closes, before the function runs.
 func TestSlowBodyIsCutOff(t *testing.T) {
-	invoked := false
+	var invoked atomic.Bool
 	s := start(t, options{bodyTimeout: 200 * time.Millisecond, funcs: funcs{"LoginFunction": func(ctx context.Context, p []byte) ([]byte, error) {
-		invoked = true
+		invoked.Store(true)
 		return inspect(ctx, p)
 	}}})
 	conn := dial(t, s)
@@ -76,7 +77,7 @@ func TestSlowBodyIsCutOff(t *testing.T) {
 	if waited := time.Since(began); waited > 3*time.Second {
 		t.Fatalf("answered after %v", waited)
 	}
-	if invoked {
+	if invoked.Load() {
 		t.Fatal("function invoked with a partial body")
 	}
 }
