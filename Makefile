@@ -43,7 +43,7 @@ test-go: ## Go tests, including end-to-end tests against a local stack (needs mo
 .PHONY: fuzz
 fuzz: ## Each fuzz target for FUZZTIME
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeLogin$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 1s ./internal/login
-	$(GO) test -run '^$$' -fuzz '^FuzzAuthorize$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 1s ./internal/authorizer
+	$(GO) test -run '^$$' -fuzz '^FuzzAuthorize$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 1s ./internal/emulator/apigateway/authorizer
 
 .PHONY: lint
 lint: lint-go lint-templates lint-workflows ## gofmt, go vet, staticcheck, cfn-lint, the SAM translator, actionlint

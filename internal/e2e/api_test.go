@@ -11,7 +11,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
-	"github.com/example/cognito-sam-go/internal/authorizer/authtest"
+	"github.com/example/cognito-sam-go/internal/emulator/apigateway/authorizer/authtest"
 )
 
 func TestLocalStack_OutputsCarryTheContractKeys(t *testing.T) {

@@ -15,8 +15,8 @@ import (
 
 	"github.com/awslabs/aws-lambda-go-api-proxy/core"
 
-	"github.com/example/cognito-sam-go/internal/authorizer"
-	"github.com/example/cognito-sam-go/internal/authorizer/authtest"
+	"github.com/example/cognito-sam-go/internal/emulator/apigateway/authorizer"
+	"github.com/example/cognito-sam-go/internal/emulator/apigateway/authorizer/authtest"
 	"github.com/example/cognito-sam-go/internal/gateway"
 	"github.com/example/cognito-sam-go/internal/samtemplate"
 )

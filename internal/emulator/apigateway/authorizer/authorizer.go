@@ -30,9 +30,11 @@ var (
 )
 
 const (
-	// MaxHeaderBytes bounds the Authorization header we are willing to parse;
-	// a Cognito ID token with many groups and attributes stays well below it.
-	MaxHeaderBytes = 8 << 10
+	// MaxHeaderBytes bounds the Authorization header we are willing to parse:
+	// API Gateway's REST quota for the request line and all header values
+	// together (https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html),
+	// so a genuine 8.5 KB ID token of a user in many groups passes, as it does there.
+	MaxHeaderBytes = 10240
 
 	defaultRefreshInterval        = time.Hour
 	defaultUnknownKIDRefreshLimit = time.Minute
@@ -72,9 +74,10 @@ type Config struct {
 // Authorizer verifies Authorization headers against one user pool. It is safe
 // for concurrent use.
 type Authorizer struct {
-	keys      keyfunc.Keyfunc
-	parser    *jwt.Parser
-	validator *jwt.Validator
+	keys   keyfunc.Keyfunc
+	parser *jwt.Parser
+	issuer string
+	now    func() time.Time
 }
 
 // New fetches the JWKS once, failing if it cannot (a Lambda that cannot get the
@@ -132,17 +135,9 @@ func New(ctx context.Context, cfg Config) (*Authorizer, error) {
 	}
 	_ = cancel // deliberately not called: kctx ends with ctx
 
-	claimOpts := []jwt.ParserOption{
-		jwt.WithIssuer(cfg.Issuer),
-		jwt.WithExpirationRequired(),
-		// No jwt.WithLeeway: a token is refused from the second of its exp on.
-		// No jwt.WithIssuedAt: golang-jwt's default. A future iat proves nothing
-		// about the token and, with zero leeway, would refuse fresh tokens whenever
-		// this clock is behind Cognito's. nbf is checked when present (golang-jwt's
-		// default); Cognito never sets it.
-	}
-	if cfg.Now != nil {
-		claimOpts = append(claimOpts, jwt.WithTimeFunc(cfg.Now))
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
 	}
 	return &Authorizer{
 		keys: kf,
@@ -154,7 +149,8 @@ func New(ctx context.Context, cfg Config) (*Authorizer, error) {
 			// "expired" is only ever said about a genuine token of this pool.
 			jwt.WithoutClaimsValidation(),
 		),
-		validator: jwt.NewValidator(claimOpts...),
+		issuer: cfg.Issuer,
+		now:    now,
 	}, nil
 }
 
@@ -164,33 +160,37 @@ func New(ctx context.Context, cfg Config) (*Authorizer, error) {
 // cached may block for up to a few seconds while the JWKS is refetched (at most
 // once per Config.UnknownKIDRefreshLimit); every other call is CPU-only.
 func (a *Authorizer) Authorize(header string) (map[string]string, error) {
+	claims, _, err := a.Verify(header)
+	return claims, err
+}
+
+// Verify is Authorize plus, for a refusal, the reason in words for the
+// gateway's log line. The reason never contains the token or a claim value.
+func (a *Authorizer) Verify(header string) (map[string]string, string, error) {
 	if len(header) > MaxHeaderBytes {
-		return nil, ErrUnauthorized
+		return nil, "identity header over the size limit", ErrUnauthorized
 	}
 	raw := bearerToken(header)
 	if raw == "" {
-		return nil, ErrUnauthorized
+		return nil, "no token in the identity header", ErrUnauthorized
+	}
+	// golang-jwt decodes each segment with a json.Decoder, which stops after the
+	// first value: a payload of {...} followed by junk would verify. Cognito's
+	// tokens are exactly three strict base64url segments, two of them one JSON
+	// object each (aws-jwt-verify's decomposeUnverifiedJwt refuses the rest too).
+	if reason := checkStructure(raw); reason != "" {
+		return nil, reason, ErrUnauthorized
 	}
 	claims := jwt.MapClaims{}
 	// Structure, alg, kid and signature. Nothing below runs for a forged token.
 	if _, err := a.parser.ParseWithClaims(raw, claims, a.keyFunc); err != nil {
-		return nil, ErrUnauthorized
+		return nil, signatureReason(err), ErrUnauthorized
 	}
-	// An access token is signed by the same keys; API Gateway's authorizer
-	// without scopes accepts only ID tokens.
-	if use, _ := claims["token_use"].(string); use != "id" {
-		return nil, ErrUnauthorized
-	}
-	if err := a.validator.Validate(claims); err != nil {
-		// Expired is reported only when it is the sole problem: an expired
-		// token from another issuer, or with a bad nbf, is simply Unauthorized.
-		if onlyExpired(err) {
-			return nil, ErrExpired
-		}
-		return nil, ErrUnauthorized
+	if reason, err := a.checkClaims(claims); err != nil {
+		return nil, reason, err
 	}
 	// No aud check: the authorizer accepts ID tokens of any app client of the pool.
-	return FormatClaims(claims), nil
+	return FormatClaims(claims), "", nil
 }
 
 // keyFunc insists on a kid (Cognito always sets one) so that a token without it
@@ -217,18 +217,4 @@ func bearerToken(header string) string {
 		h = h[len(scheme):]
 	}
 	return h
-}
-
-// onlyExpired reports whether every error the validator joined is an expiry.
-func onlyExpired(err error) bool {
-	errs := []error{err}
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		errs = j.Unwrap()
-	}
-	for _, e := range errs {
-		if !errors.Is(e, jwt.ErrTokenExpired) {
-			return false
-		}
-	}
-	return len(errs) > 0
 }

@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/example/cognito-sam-go/internal/authorizer"
-	"github.com/example/cognito-sam-go/internal/authorizer/authtest"
+	"github.com/example/cognito-sam-go/internal/emulator/apigateway/authorizer"
+	"github.com/example/cognito-sam-go/internal/emulator/apigateway/authorizer/authtest"
 	"github.com/golang-jwt/jwt/v5"
 )
 

@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/example/cognito-sam-go/internal/authorizer"
-	"github.com/example/cognito-sam-go/internal/authorizer/authtest"
+	"github.com/example/cognito-sam-go/internal/emulator/apigateway/authorizer"
+	"github.com/example/cognito-sam-go/internal/emulator/apigateway/authorizer/authtest"
 )
 
 // The key LoadMotoKey returns must sign tokens that the authorizer accepts

@@ -11,8 +11,8 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/example/cognito-sam-go/internal/authorizer"
-	"github.com/example/cognito-sam-go/internal/authorizer/authtest"
+	"github.com/example/cognito-sam-go/internal/emulator/apigateway/authorizer"
+	"github.com/example/cognito-sam-go/internal/emulator/apigateway/authorizer/authtest"
 	"github.com/golang-jwt/jwt/v5"
 )
 

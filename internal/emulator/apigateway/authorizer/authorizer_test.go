@@ -15,8 +15,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/example/cognito-sam-go/internal/authorizer"
-	"github.com/example/cognito-sam-go/internal/authorizer/authtest"
+	"github.com/example/cognito-sam-go/internal/emulator/apigateway/authorizer"
+	"github.com/example/cognito-sam-go/internal/emulator/apigateway/authorizer/authtest"
 	"github.com/example/cognito-sam-go/internal/testlog"
 	"github.com/golang-jwt/jwt/v5"
 )
@@ -97,8 +97,8 @@ func TestAuthorize(t *testing.T) {
 		t.Fatal(err)
 	}
 	pubPEM := pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pubDER})
-	big := authtest.Sign(t, key, claimsWith(map[string]any{"pad": strings.Repeat("x", 5000)}))
-	huge := authtest.Sign(t, key, claimsWith(map[string]any{"pad": strings.Repeat("x", 6500)}))
+	big := authtest.Sign(t, key, claimsWith(map[string]any{"pad": strings.Repeat("x", 6300)}))
+	huge := authtest.Sign(t, key, claimsWith(map[string]any{"pad": strings.Repeat("x", 8000)}))
 	if len(big) > authorizer.MaxHeaderBytes || len(huge) <= authorizer.MaxHeaderBytes {
 		t.Fatalf("size premise broken: %d and %d bytes around %d", len(big), len(huge), authorizer.MaxHeaderBytes)
 	}
@@ -119,6 +119,20 @@ func TestAuthorize(t *testing.T) {
 		{"expiring in one second is accepted", authtest.Sign(t, key, claimsWith(map[string]any{"exp": now.Add(time.Second).Unix()})), nil},
 		{"header of exactly the size limit is accepted", valid + strings.Repeat(" ", authorizer.MaxHeaderBytes-len(valid)), nil},
 		{"large token under the size limit is accepted", big, nil},
+		{"far-future exp is accepted, not expired", authtest.Sign(t, key, claimsWith(map[string]any{"exp": 1e30})), nil},
+		{"exp beyond int64 seconds is accepted, not expired", authtest.Sign(t, key, claimsWith(map[string]any{"exp": json.Number("99999999999999999999")})), nil},
+		{"fractional exp in the future is accepted", authtest.Sign(t, key, claimsWith(map[string]any{"exp": float64(now.Unix()) + 0.5})), nil},
+		{"fractional exp in the past is expired", authtest.Sign(t, key, claimsWith(map[string]any{"exp": float64(now.Unix()) - 0.5})), authorizer.ErrExpired},
+		{"exp beyond float64 is refused", signRaw(t, key, `{"iss":"`+issuer+`","token_use":"id","exp":1e400}`), authorizer.ErrUnauthorized},
+		{"junk after the payload's JSON", signRaw(t, key, string(mustJSON(t, claimsWith(nil)))+"junk"), authorizer.ErrUnauthorized},
+		{"second JSON value after the payload", signRaw(t, key, string(mustJSON(t, claimsWith(nil)))+"{}"), authorizer.ErrUnauthorized},
+		{"payload that is a JSON array", signRaw(t, key, `[1]`), authorizer.ErrUnauthorized},
+		{"padded base64 segment", parts[0] + "." + parts[1] + "==." + parts[2], authorizer.ErrUnauthorized},
+		{"standard base64 alphabet", parts[0] + "." + strings.NewReplacer("-", "+", "_", "/").Replace(parts[1]) + "+/." + parts[2], authorizer.ErrUnauthorized},
+		{"nbf as a string", authtest.Sign(t, key, claimsWith(map[string]any{"nbf": "0"})), authorizer.ErrUnauthorized},
+		{"iat as a string", authtest.Sign(t, key, claimsWith(map[string]any{"iat": "0"})), authorizer.ErrUnauthorized},
+		{"token_use of another kind", authtest.Sign(t, key, claimsWith(map[string]any{"token_use": "refresh"})), authorizer.ErrUnauthorized},
+		{"issuer of the same pool in another region form", authtest.Sign(t, key, claimsWith(map[string]any{"iss": "https://cognito-idp.us-west-2.amazonaws.com/us-east-1_Example"})), authorizer.ErrUnauthorized},
 
 		{"missing header", "", authorizer.ErrUnauthorized},
 		{"whitespace only", " \t ", authorizer.ErrUnauthorized},
@@ -179,6 +193,28 @@ func TestAuthorize(t *testing.T) {
 	if hits := ks.Hits(); hits != 1 {
 		t.Errorf("JWKS fetched %d times, want 1 (only known kids were used)", hits)
 	}
+}
+
+// signRaw signs a payload given as raw bytes, so that tests can build tokens
+// no JSON encoder would produce (junk after the object, several values).
+func signRaw(t testing.TB, key authtest.Key, payload string) string {
+	t.Helper()
+	head := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"RS256","kid":"` + key.ID + `","typ":"JWT"}`))
+	signing := head + "." + base64.RawURLEncoding.EncodeToString([]byte(payload))
+	sig, err := jwt.SigningMethodRS256.Sign(signing, key.Private)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return signing + "." + base64.RawURLEncoding.EncodeToString(sig)
+}
+
+func mustJSON(t testing.TB, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
 
 func with(c jwt.MapClaims, k string, v any) jwt.MapClaims {

@@ -1,0 +1,52 @@
+package apigateway_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// TestOneLogLinePerRequestWithoutSecrets: each request logs requestId, method, path, resource,
+// status and latency, and a refusal its reason; never the token, a header, query or body.
+func TestOneLogLinePerRequestWithoutSecrets(t *testing.T) {
+	s := start(t, options{})
+	access := s.idToken(t, map[string]any{"token_use": "access"})
+	s.do(t, "POST", "/echo?password=hunter2hunter2", `{"password":"hunter2hunter2"}`, "Authorization", access)
+	s.do(t, "POST", "/login", `{"password":"hunter2hunter2"}`, "X-Secret", "s3cr3t-header")
+	logs := s.logs.String()
+	for _, secret := range []string{access, "hunter2hunter2", "s3cr3t-header"} {
+		if strings.Contains(logs, secret) {
+			t.Fatalf("secret in logs:\n%s", logs)
+		}
+	}
+	var lines []map[string]any
+	for _, l := range strings.Split(strings.TrimSpace(logs), "\n") {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(l), &m); err != nil {
+			t.Fatalf("not a JSON line: %q", l)
+		}
+		if m["msg"] == "request" {
+			lines = append(lines, m)
+		}
+	}
+	if len(lines) != 2 {
+		t.Fatalf("%d request lines, want 2:\n%s", len(lines), logs)
+	}
+	refused, served := lines[0], lines[1]
+	if refused["status"] != 401.0 || refused["resource"] != "/echo" || refused["reason"] != `token_use is "access", ID token required` {
+		t.Fatalf("refusal line %v", refused)
+	}
+	for _, k := range []string{"requestId", "method", "path", "resource", "status", "latency_ms"} {
+		if _, ok := served[k]; !ok {
+			t.Fatalf("line without %s: %v", k, served)
+		}
+	}
+}
+
+func TestNetHTTPRefusalsAreLoggedAsJSON(t *testing.T) {
+	s := start(t, options{})
+	s.raw(t, "BROKEN\r\n\r\n")
+	if !strings.Contains(s.logs.String(), `"status":400`) {
+		t.Fatalf("no log line for net/http's 400:\n%s", s.logs.String())
+	}
+}
