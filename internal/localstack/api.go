@@ -2,6 +2,7 @@ package localstack
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -40,26 +41,30 @@ func newGateway(ctx context.Context, opts Options, st *cloudformation.Stack, inv
 	if err != nil {
 		return nil, "", err
 	}
-	pools := map[string]apigateway.UserPool{}
+	pools := map[string]apigateway.Pool{}
 	for _, arn := range providerARNs(api.Properties["Body"].(map[string]any)) {
 		_, poolID, ok := strings.Cut(arn, ":userpool/")
 		if !ok {
 			return nil, "", fmt.Errorf("authorizer names %q, which is not a user pool ARN", arn)
 		}
-		pools[arn] = apigateway.UserPool{
+		pools[arn] = apigateway.Pool{
 			Issuer:  "https://cognito-idp." + opts.Region + ".amazonaws.com/" + poolID,
 			JWKSURL: cognitoURL + "/" + poolID + "/.well-known/jwks.json",
 		}
 	}
+	body, err := json.Marshal(api.Properties["Body"])
+	if err != nil {
+		return nil, "", fmt.Errorf("encode the REST API definition: %w", err)
+	}
+	stageProps, err := json.Marshal(stage.Properties)
+	if err != nil {
+		return nil, "", fmt.Errorf("encode the stage: %w", err)
+	}
+	// The function's own Timeout is enforced by the Lambda emulator, as Lambda enforces it; the gateway
+	// bounds each call by its integration timeout.
 	gw, err := apigateway.New(ctx, apigateway.Config{
-		Definition: api.Properties["Body"].(map[string]any),
-		Stage:      stage.Properties,
-		APIID:      api.Ref,
-		Region:     opts.Region,
-		AccountID:  accountID,
-		UserPools:  pools,
-		Invoker:    invoker,
-		Logger:     opts.Logger,
+		Body: body, Stage: stageProps, Pools: pools, Invoker: invoker,
+		APIID: api.Ref, AccountID: accountID, Logger: opts.Logger,
 	})
 	if err != nil {
 		return nil, "", fmt.Errorf("API Gateway: %w", err)

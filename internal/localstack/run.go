@@ -23,6 +23,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 
+	"github.com/example/cognito-sam-go/internal/emulator/apigateway"
 	"github.com/example/cognito-sam-go/internal/emulator/cloudformation"
 	"github.com/example/cognito-sam-go/internal/emulator/lambda"
 )
@@ -121,9 +122,9 @@ func Run(ctx context.Context, opts Options) error {
 		ApiUrl: "http://" + apiAddr, UserPoolId: stacks.auth.Outputs["UserPoolId"], UserPoolArn: stacks.auth.Outputs["UserPoolArn"],
 		UserPoolClientId: stacks.api.Outputs["UserPoolClientId"], CognitoUrl: cognito.URL, Region: opts.Region,
 	}
-	srv := gw.Server()
+	srv := apigateway.Server(gw)
 	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
+	go func() { served <- srv.Serve(apigateway.Listener(ln, gw)) }()
 	samEnvPath := filepath.Join(opts.StateDir, "sam-env.json")
 	defer os.Remove(samEnvPath)
 	// sam-env.json first: outputs.json is the readiness signal.
