@@ -98,6 +98,7 @@ func isA[T error](err error) bool {
 	return errors.As(err, &target)
 }
 
+// hasCode reports whether err is Cognito's error code, modelled for the operation or not.
 func hasCode(err error, code string) bool {
 	var apiErr smithy.APIError
 	return errors.As(err, &apiErr) && apiErr.ErrorCode() == code

@@ -223,3 +223,14 @@ func logLines(t *testing.T, b *testlog.Buffer) []map[string]any {
 	}
 	return out
 }
+
+// jsonHasNoKey reports whether the JSON object body lacks key.
+func jsonHasNoKey(t *testing.T, body, key string) bool {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal([]byte(body), &m); err != nil {
+		t.Fatalf("not a JSON object: %v", err)
+	}
+	_, has := m[key]
+	return !has
+}

@@ -5,9 +5,13 @@ import (
 	"net/http"
 
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
-	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	"github.com/aws/smithy-go"
 )
 
+// Errors are matched by Cognito's code, not by the SDK's types: each operation's model lists only some
+// of the errors it can return (RevokeToken's has no NotAuthorizedException, ForgotPassword's no
+// UserNotConfirmedException), and the rest arrive as generic API errors with the same code.
+//
 // The sources these mappings rely on, cited below by name:
 //   - [errors page]: "Managing user existence error responses", what Cognito answers for a missing
 //     account when the app client's PreventUserExistenceErrors is ENABLED, as the auth stack's is:
@@ -23,14 +27,14 @@ func loginErrors(err error) (result, bool) {
 	switch {
 	// NotAuthorizedException: a wrong password, a disabled account, and a missing one under ENABLED
 	// ([errors page]); UserNotFoundException: a missing one if the client is ever set to LEGACY.
-	case isA[*types.NotAuthorizedException](err), isA[*types.UserNotFoundException](err),
+	case hasCode(err, "NotAuthorizedException"), hasCode(err, "UserNotFoundException"),
 		// Whatever the password: telling it apart says the address has signed up ([unconfirmed]).
-		isA[*types.UserNotConfirmedException](err),
+		hasCode(err, "UserNotConfirmedException"),
 		// Whether Cognito checks the password before answering this is undocumented: AWS says it comes
 		// whatever PreventUserExistenceErrors says (https://github.com/aws-amplify/aws-sdk-ios/issues/2298),
 		// while the [errors page] says imported users get NotAuthorizedException instead. The safe side:
 		// the caller has not proved the password, so the same 401.
-		isA[*types.PasswordResetRequiredException](err):
+		hasCode(err, "PasswordResetRequiredException"):
 		return failed(http.StatusUnauthorized, msgBadCredentials, ""), true
 	}
 	return result{}, false
@@ -43,21 +47,21 @@ func newPasswordErrors(err error) (result, bool) {
 	switch {
 	// The session was issued after Cognito checked the password: the caller has proved it, and may be
 	// told what to do.
-	case isA[*types.PasswordResetRequiredException](err):
+	case hasCode(err, "PasswordResetRequiredException"):
 		return failed(http.StatusForbidden, msgResetRequired, ""), true
-	case isA[*types.NotAuthorizedException](err), isA[*types.ExpiredCodeException](err),
-		isA[*types.CodeMismatchException](err), isA[*types.UserNotFoundException](err),
-		isA[*types.UserNotConfirmedException](err),
+	case hasCode(err, "NotAuthorizedException"), hasCode(err, "ExpiredCodeException"),
+		hasCode(err, "CodeMismatchException"), hasCode(err, "UserNotFoundException"),
+		hasCode(err, "UserNotConfirmedException"),
 		// moto, the local emulator, answers an unknown session with ResourceNotFoundException.
-		isA[*types.ResourceNotFoundException](err):
+		hasCode(err, "ResourceNotFoundException"):
 		return failed(http.StatusUnauthorized, msgBadSession, ""), true
 	}
 	return result{}, false
 }
 
 func refreshErrors(err error) (result, bool) {
-	if isA[*types.NotAuthorizedException](err) || isA[*types.UserNotFoundException](err) ||
-		isA[*types.UserNotConfirmedException](err) || isA[*types.PasswordResetRequiredException](err) ||
+	if hasCode(err, "NotAuthorizedException") || hasCode(err, "UserNotFoundException") ||
+		hasCode(err, "UserNotConfirmedException") || hasCode(err, "PasswordResetRequiredException") ||
 		hasCode(err, "RefreshTokenReuseException") {
 		return failed(http.StatusUnauthorized, msgBadRefreshToken, ""), true
 	}
@@ -67,13 +71,10 @@ func refreshErrors(err error) (result, bool) {
 // weakPassword is Cognito's refusal of a password by the pool's policy, answered with its reason:
 // Cognito's message names the rule broken and never contains the password.
 func weakPassword(err error) (result, bool) {
-	var weak *types.InvalidPasswordException
-	var reused *types.PasswordHistoryPolicyViolationException
-	switch {
-	case errors.As(err, &weak):
-		return failed(http.StatusBadRequest, orDefault(weak.ErrorMessage(), msgWeakPassword), ""), true
-	case errors.As(err, &reused):
-		return failed(http.StatusBadRequest, orDefault(reused.ErrorMessage(), msgWeakPassword), ""), true
+	var apiErr smithy.APIError
+	if errors.As(err, &apiErr) && (apiErr.ErrorCode() == "InvalidPasswordException" ||
+		apiErr.ErrorCode() == "PasswordHistoryPolicyViolationException") {
+		return failed(http.StatusBadRequest, orDefault(apiErr.ErrorMessage(), msgWeakPassword), ""), true
 	}
 	return result{}, false
 }
@@ -85,24 +86,24 @@ func signUpErrors(err error) (result, bool) {
 	switch {
 	// SignUp "always returns UsernameExistsException when a username is already taken", whatever
 	// PreventUserExistenceErrors says ([errors page]); a taken address is answered like a new one.
-	case isA[*types.UsernameExistsException](err):
+	case hasCode(err, "UsernameExistsException"):
 		return done(http.StatusAccepted, msgLinkSent), true
 	// Failures to send the link, and the daily email quota (LimitExceededException), are only met by a
 	// new address: a taken one is refused before any email. Answering them differently would tell
 	// the two apart, so they are answered alike and logged as a warning for the deployer.
-	case isA[*types.CodeDeliveryFailureException](err), hasCode(err, "LimitExceededException"),
-		isA[*types.InvalidEmailRoleAccessPolicyException](err):
+	case hasCode(err, "CodeDeliveryFailureException"), hasCode(err, "LimitExceededException"),
+		hasCode(err, "InvalidEmailRoleAccessPolicyException"):
 		r := done(http.StatusAccepted, msgLinkSent)
 		r.concealed = true
 		return r, true
 	// "SignUp is not permitted for this user pool": AllowAdminCreateUserOnly (the auth stack's
 	// SelfSignUp=false), as in https://github.com/pmill/aws-cognito/issues/37. A public client has no
 	// secret, the other cause of NotAuthorizedException here.
-	case isA[*types.NotAuthorizedException](err):
+	case hasCode(err, "NotAuthorizedException"):
 		return failed(http.StatusForbidden, msgSignUpClosed, ""), true
 	// A value Cognito refuses that the checks before the call let through (its email or password
 	// pattern). Its message can quote the value, so ours is fixed.
-	case isA[*types.InvalidParameterException](err):
+	case hasCode(err, "InvalidParameterException"):
 		return failed(http.StatusBadRequest, msgRefusedAccount, ""), true
 	}
 	return result{}, false
@@ -122,14 +123,14 @@ func concealAccountErrors(message string) routeErrors {
 	return func(err error) (result, bool) {
 		var respErr *awshttp.ResponseError
 		if !errors.As(err, &respErr) || respErr.HTTPStatusCode() < 400 || respErr.HTTPStatusCode() >= 500 ||
-			isA[*types.TooManyRequestsException](err) || isA[*types.ResourceNotFoundException](err) {
+			hasCode(err, "TooManyRequestsException") || hasCode(err, "ResourceNotFoundException") {
 			return result{}, false
 		}
 		r := done(http.StatusAccepted, message)
 		// The refusals that only say what state the account is in are routine; anything else (a
 		// delivery failure, a quota, a misconfiguration) is a warning for the deployer.
-		r.concealed = !isA[*types.UserNotFoundException](err) && !isA[*types.InvalidParameterException](err) &&
-			!isA[*types.NotAuthorizedException](err) && !isA[*types.UserNotConfirmedException](err)
+		r.concealed = !hasCode(err, "UserNotFoundException") && !hasCode(err, "InvalidParameterException") &&
+			!hasCode(err, "NotAuthorizedException") && !hasCode(err, "UserNotConfirmedException")
 		return r, true
 	}
 }
@@ -143,10 +144,10 @@ func resetErrors(err error) (result, bool) {
 	// no code ExpiredCodeException ([errors page]); the other refusals are about one existing
 	// account (too many wrong codes, its attempt limit, its state) or LEGACY's missing account. One
 	// message for all of them.
-	case isA[*types.CodeMismatchException](err), isA[*types.ExpiredCodeException](err),
-		isA[*types.UserNotFoundException](err), isA[*types.NotAuthorizedException](err),
-		isA[*types.UserNotConfirmedException](err), isA[*types.TooManyFailedAttemptsException](err),
-		hasCode(err, "LimitExceededException"), isA[*types.InvalidParameterException](err):
+	case hasCode(err, "CodeMismatchException"), hasCode(err, "ExpiredCodeException"),
+		hasCode(err, "UserNotFoundException"), hasCode(err, "NotAuthorizedException"),
+		hasCode(err, "UserNotConfirmedException"), hasCode(err, "TooManyFailedAttemptsException"),
+		hasCode(err, "LimitExceededException"), hasCode(err, "InvalidParameterException"):
 		return failed(http.StatusBadRequest, msgBadCode, ""), true
 	}
 	return result{}, false
@@ -159,8 +160,8 @@ func resetErrors(err error) (result, bool) {
 // which Cognito's own /oauth2/revoke endpoint follows, answers 200 for an invalid token. A client
 // without token revocation (UnsupportedOperationException) stays a 502: that sign-out would not work.
 func logoutErrors(err error) (result, bool) {
-	if isA[*types.UnauthorizedException](err) || isA[*types.UnsupportedTokenTypeException](err) ||
-		isA[*types.NotAuthorizedException](err) || isA[*types.InvalidParameterException](err) {
+	if hasCode(err, "UnauthorizedException") || hasCode(err, "UnsupportedTokenTypeException") ||
+		hasCode(err, "NotAuthorizedException") || hasCode(err, "InvalidParameterException") {
 		return done(http.StatusOK, msgSignedOut), true
 	}
 	return result{}, false
