@@ -21,7 +21,12 @@ func TestAPIRoutes_FromTheAPIStackTemplate(t *testing.T) {
 		{Method: "POST", Path: "/echo", FunctionID: "EchoFunction", Authorizer: "CognitoAuthorizer"},
 		{Method: "POST", Path: "/login", FunctionID: "LoginFunction"},
 		{Method: "POST", Path: "/login/new-password", FunctionID: "LoginFunction"},
+		{Method: "POST", Path: "/logout", FunctionID: "LoginFunction"},
+		{Method: "POST", Path: "/password/forgot", FunctionID: "LoginFunction"},
+		{Method: "POST", Path: "/password/reset", FunctionID: "LoginFunction"},
 		{Method: "POST", Path: "/refresh", FunctionID: "LoginFunction"},
+		{Method: "POST", Path: "/signup", FunctionID: "LoginFunction"},
+		{Method: "POST", Path: "/signup/resend", FunctionID: "LoginFunction"},
 	}
 	if !reflect.DeepEqual(routes, want) {
 		t.Fatalf("routes\n got %+v\nwant %+v", routes, want)
