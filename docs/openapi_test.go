@@ -25,9 +25,14 @@ const (
 
 // The statuses CONTRACT.md gives each route (413: a body over the route's limit, from httpapi.ReadBody).
 var contractStatuses = map[string][]int{
-	"POST /login":              {200, 400, 401, 403, 413, 429, 501, 502, 503, 504},
+	"POST /login":              {200, 400, 401, 413, 429, 501, 502, 503, 504},
 	"POST /login/new-password": {200, 400, 401, 403, 413, 429, 501, 502, 503, 504},
 	"POST /refresh":            {200, 400, 401, 413, 429, 502, 503, 504},
+	"POST /logout":             {200, 400, 413, 429, 502, 503, 504},
+	"POST /signup":             {202, 400, 403, 413, 429, 502, 503, 504},
+	"POST /signup/resend":      {202, 400, 413, 429, 502, 503, 504},
+	"POST /password/forgot":    {202, 400, 413, 429, 502, 503, 504},
+	"POST /password/reset":     {200, 400, 413, 429, 502, 503, 504},
 	"POST /echo":               {200, 400, 401, 413},
 }
 
@@ -216,6 +221,12 @@ func TestOpenAPISchemasMatchContractBodies(t *testing.T) {
 		{schema("LoginRequest"), "login", map[string]any{"username": "jane@example.com", "password": "p"}, true},
 		{schema("LoginRequest"), "login with an unknown field", map[string]any{"username": "jane@example.com", "password": "p", "x": 1}, false},
 		{schema("LoginRequest"), "login with an empty password", map[string]any{"username": "jane@example.com", "password": ""}, false},
+		{schema("Message"), "message", map[string]any{"message": "signed out: the refresh token no longer works"}, true},
+		{schema("Message"), "message with tokens", map[string]any{"message": "x", "refresh_token": "t"}, false},
+		{schema("UsernameRequest"), "username", map[string]any{"username": "jane@example.com"}, true},
+		{schema("UsernameRequest"), "username with a password", map[string]any{"username": "jane@example.com", "password": "p"}, false},
+		{schema("ResetRequest"), "reset", map[string]any{"username": "jane@example.com", "code": "482913", "new_password": "p"}, true},
+		{schema("ResetRequest"), "reset without a code", map[string]any{"username": "jane@example.com", "new_password": "p"}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

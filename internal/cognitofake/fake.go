@@ -20,6 +20,11 @@ import (
 const (
 	InitiateAuth           = "InitiateAuth"
 	RespondToAuthChallenge = "RespondToAuthChallenge"
+	SignUp                 = "SignUp"
+	ResendConfirmationCode = "ResendConfirmationCode"
+	ForgotPassword         = "ForgotPassword"
+	ConfirmForgotPassword  = "ConfirmForgotPassword"
+	RevokeToken            = "RevokeToken"
 )
 
 const (
@@ -34,8 +39,8 @@ type Call struct {
 	Body      []byte
 }
 
-// Input is the part of a call's JSON body the login flows send; Cognito's JSON names are the SDK's
-// member names.
+// Input is the part of a call's JSON body the login function sends; Cognito's JSON names are the
+// SDK's member names.
 type Input struct {
 	AuthFlow           string
 	ClientId           string
@@ -43,6 +48,17 @@ type Input struct {
 	ChallengeName      string
 	ChallengeResponses map[string]string
 	Session            string
+	Username           string
+	Password           string
+	ConfirmationCode   string
+	Token              string
+	UserAttributes     []Attribute
+}
+
+// Attribute is one of SignUp's UserAttributes.
+type Attribute struct {
+	Name  string
+	Value string
 }
 
 // Input decodes the call's body.

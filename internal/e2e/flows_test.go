@@ -77,7 +77,9 @@ func TestNewPasswordRequired_ChallengeThenNewPasswordSignsIn(t *testing.T) {
 	login(t, s, email, chosen)
 }
 
-func TestLogin_UnconfirmedUserIs403WithWhatToDo(t *testing.T) {
+// Cognito reports an unconfirmed account whatever the password; a 403 would tell anyone the address
+// has signed up, so it is the wrong-password 401, with the right password too.
+func TestLogin_UnconfirmedUserGetsTheSame401AsAWrongPassword(t *testing.T) {
 	s := sharedStack(t)
 	email, password := newEmail(), newPassword()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -89,10 +91,14 @@ func TestLogin_UnconfirmedUserIs403WithWhatToDo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := call(t, s, "POST", "/login", mustJSON(map[string]string{"username": email, "password": password}))
-	assertStatus(t, r, http.StatusForbidden)
-	if msg := r.message(t); len(msg) < 20 {
-		t.Fatalf("message %q does not say what to do", msg)
+	unknown := call(t, s, "POST", "/login", mustJSON(map[string]string{"username": newEmail(), "password": password}))
+	assertStatus(t, unknown, http.StatusUnauthorized)
+	for _, pw := range []string{password, password + "x"} {
+		r := call(t, s, "POST", "/login", mustJSON(map[string]string{"username": email, "password": pw}))
+		assertStatus(t, r, http.StatusUnauthorized)
+		if string(r.body) != string(unknown.body) {
+			t.Fatalf("unconfirmed %s differs from unknown account %s", r.body, unknown.body)
+		}
 	}
 }
 

@@ -14,6 +14,11 @@ import (
 type Client interface {
 	InitiateAuth(ctx context.Context, in *cognitoidentityprovider.InitiateAuthInput, opts ...func(*cognitoidentityprovider.Options)) (*cognitoidentityprovider.InitiateAuthOutput, error)
 	RespondToAuthChallenge(ctx context.Context, in *cognitoidentityprovider.RespondToAuthChallengeInput, opts ...func(*cognitoidentityprovider.Options)) (*cognitoidentityprovider.RespondToAuthChallengeOutput, error)
+	SignUp(ctx context.Context, in *cognitoidentityprovider.SignUpInput, opts ...func(*cognitoidentityprovider.Options)) (*cognitoidentityprovider.SignUpOutput, error)
+	ResendConfirmationCode(ctx context.Context, in *cognitoidentityprovider.ResendConfirmationCodeInput, opts ...func(*cognitoidentityprovider.Options)) (*cognitoidentityprovider.ResendConfirmationCodeOutput, error)
+	ForgotPassword(ctx context.Context, in *cognitoidentityprovider.ForgotPasswordInput, opts ...func(*cognitoidentityprovider.Options)) (*cognitoidentityprovider.ForgotPasswordOutput, error)
+	ConfirmForgotPassword(ctx context.Context, in *cognitoidentityprovider.ConfirmForgotPasswordInput, opts ...func(*cognitoidentityprovider.Options)) (*cognitoidentityprovider.ConfirmForgotPasswordOutput, error)
+	RevokeToken(ctx context.Context, in *cognitoidentityprovider.RevokeTokenInput, opts ...func(*cognitoidentityprovider.Options)) (*cognitoidentityprovider.RevokeTokenOutput, error)
 }
 
 var _ Client = (*cognitoidentityprovider.Client)(nil)
@@ -26,9 +31,9 @@ const (
 )
 
 // NewCognitoClient returns a client for region's Cognito user pools, or for endpoint (a local
-// emulator) when it is not empty. InitiateAuth and RespondToAuthChallenge on a public app client are
-// anonymous calls, so the client neither signs requests nor looks for credentials or shared config
-// files: nothing to load at cold start and no IAM permission to grant.
+// emulator) when it is not empty. Every call the handler makes on a public app client is anonymous,
+// so the client neither signs requests nor looks for credentials or shared config files: nothing to
+// load at cold start and no IAM permission to grant.
 func NewCognitoClient(region, endpoint string) *cognitoidentityprovider.Client {
 	opts := cognitoidentityprovider.Options{
 		Region:      region,

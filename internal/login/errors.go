@@ -12,15 +12,21 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
-// What callers read. Sign-in has one 401 message so that a wrong password, an unknown user and a
-// disabled user cannot be told apart.
+// What callers read. Each route has one message per outcome that must not tell accounts apart: sign-in
+// has one 401 for a wrong password and an unknown, disabled, unconfirmed or reset-required account.
 const (
 	msgBadCredentials   = "Incorrect username or password"
 	msgBadSession       = "session is invalid or has expired: sign in again"
 	msgBadRefreshToken  = "refresh token is invalid, expired or revoked: sign in again"
-	msgWeakPassword     = "new password does not meet the password policy"
-	msgNotConfirmed     = "account is not confirmed yet: follow the link in the email we sent you, then sign in again"
-	msgResetRequired    = "password must be reset before you can sign in: reset it, then sign in with the new one"
+	msgWeakPassword     = "password does not meet the password policy"
+	msgResetRequired    = "password must be reset before you can sign in: reset it with POST /password/forgot, then sign in with the new one"
+	msgLinkSent         = "if this address can be confirmed, a confirmation link is on its way to it: open the link, then sign in"
+	msgResetCodeSent    = "if an account uses this address, a reset code is on its way to it: send it to POST /password/reset with a new password"
+	msgPasswordChanged  = "password changed: sign in with the new password"
+	msgBadCode          = "code is wrong or has expired: ask for a new one with POST /password/forgot"
+	msgSignedOut        = "signed out: the refresh token no longer works"
+	msgSignUpClosed     = "sign-up is closed: only an administrator can create accounts"
+	msgRefusedAccount   = "the account cannot be created with this username and password: check both"
 	msgThrottled        = "too many requests: try again in a moment"
 	msgUnavailable      = "the sign-in service is unavailable: try again later"
 	msgTimeout          = "the sign-in service did not answer in time: try again"
@@ -32,43 +38,9 @@ const (
 // Cognito's quotas are per second, so a throttled caller may try again after one.
 const retryAfterSeconds = "1"
 
-// routeErrors maps the Cognito errors whose meaning depends on the route; ok is false for the rest.
+// routeErrors maps the Cognito errors whose meaning depends on the route (routeerrors.go); ok is
+// false for the rest, which classify maps alike on every route.
 type routeErrors func(err error) (r result, ok bool)
-
-func loginErrors(err error) (result, bool) {
-	// NotAuthorizedException covers a wrong password and a disabled user, and an unknown user when the
-	// client prevents user-existence errors; UserNotFoundException is the unknown user when it does not.
-	if isA[*types.NotAuthorizedException](err) || isA[*types.UserNotFoundException](err) {
-		return failed(http.StatusUnauthorized, msgBadCredentials, ""), true
-	}
-	return result{}, false
-}
-
-func newPasswordErrors(err error) (result, bool) {
-	var weak *types.InvalidPasswordException
-	var reused *types.PasswordHistoryPolicyViolationException
-	switch {
-	case errors.As(err, &weak):
-		// Cognito's message is the policy rule the password breaks; it never contains the password.
-		return failed(http.StatusBadRequest, orDefault(weak.ErrorMessage(), msgWeakPassword), ""), true
-	case errors.As(err, &reused):
-		return failed(http.StatusBadRequest, orDefault(reused.ErrorMessage(), msgWeakPassword), ""), true
-	case isA[*types.NotAuthorizedException](err), isA[*types.ExpiredCodeException](err),
-		isA[*types.CodeMismatchException](err), isA[*types.UserNotFoundException](err),
-		// moto, the local emulator, answers an unknown session with ResourceNotFoundException.
-		isA[*types.ResourceNotFoundException](err):
-		return failed(http.StatusUnauthorized, msgBadSession, ""), true
-	}
-	return result{}, false
-}
-
-func refreshErrors(err error) (result, bool) {
-	if isA[*types.NotAuthorizedException](err) || isA[*types.UserNotFoundException](err) ||
-		hasCode(err, "RefreshTokenReuseException") {
-		return failed(http.StatusUnauthorized, msgBadRefreshToken, ""), true
-	}
-	return result{}, false
-}
 
 // cognitoFailure is the answer to a Cognito call that failed with err; ctx is the call's context.
 // Nothing the caller sent can lead here with a 5xx: bad input was refused before the call.
@@ -92,10 +64,6 @@ func classify(ctx context.Context, err error, specific routeErrors) result {
 	var apiErr smithy.APIError
 	var respErr *smithyhttp.ResponseError
 	switch {
-	case isA[*types.UserNotConfirmedException](err):
-		return failed(http.StatusForbidden, msgNotConfirmed, "")
-	case isA[*types.PasswordResetRequiredException](err):
-		return failed(http.StatusForbidden, msgResetRequired, "")
 	// LimitExceededException is not modelled for these operations, so it arrives as a generic error.
 	case isA[*types.TooManyRequestsException](err), hasCode(err, "LimitExceededException"):
 		r := failed(http.StatusTooManyRequests, msgThrottled, "")
@@ -130,6 +98,7 @@ func isA[T error](err error) bool {
 	return errors.As(err, &target)
 }
 
+// hasCode reports whether err is Cognito's error code, modelled for the operation or not.
 func hasCode(err error, code string) bool {
 	var apiErr smithy.APIError
 	return errors.As(err, &apiErr) && apiErr.ErrorCode() == code

@@ -36,6 +36,7 @@ const (
 	goldenSession      = "AYABeNEWPASSWORDSESSION-0123456789"
 	goldenNewPassword  = "Brand-New-Secret-42"
 	goldenRefreshToken = "eyJjdHkiOiJKV1QiLCJlbmMiOiJBMjU2R0NNIn0.REFRESH-TOKEN-SAMPLE"
+	goldenCode         = "482913"
 )
 
 // What the fake Cognito hands out.
@@ -52,7 +53,24 @@ const (
 	loginEvent       = "login-request.json"
 	newPasswordEvent = "new-password-request.json"
 	refreshEvent     = "refresh-request.json"
+	signUpEvent      = "signup-request.json"
+	resendEvent      = "signup-resend-request.json"
+	forgotEvent      = "password-forgot-request.json"
+	resetEvent       = "password-reset-request.json"
+	logoutEvent      = "logout-request.json"
 )
+
+// allEvents is one golden request per route, and the operation each one calls.
+var allEvents = []struct{ event, op string }{
+	{loginEvent, cognitofake.InitiateAuth},
+	{newPasswordEvent, cognitofake.RespondToAuthChallenge},
+	{refreshEvent, cognitofake.InitiateAuth},
+	{signUpEvent, cognitofake.SignUp},
+	{resendEvent, cognitofake.ResendConfirmationCode},
+	{forgotEvent, cognitofake.ForgotPassword},
+	{resetEvent, cognitofake.ConfirmForgotPassword},
+	{logoutEvent, cognitofake.RevokeToken},
+}
 
 // harness is the handler under test, wired as in production: the real SDK client against a fake
 // Cognito, and requests going through the real API Gateway proxy adapter.
@@ -85,10 +103,11 @@ func newHarnessWithEndpoint(t *testing.T, fake *cognitofake.Server, endpoint str
 	return &harness{cognito: fake, handler: h, logs: logs}
 }
 
-// replyAll gives both operations the same reply, for behaviour every route shares.
+// replyAll gives every operation the same reply, for behaviour every route shares.
 func (h *harness) replyAll(r cognitofake.Reply) {
-	h.cognito.Reply(cognitofake.InitiateAuth, r)
-	h.cognito.Reply(cognitofake.RespondToAuthChallenge, r)
+	for _, e := range allEvents {
+		h.cognito.Reply(e.op, r)
+	}
 }
 
 type response struct {
@@ -203,4 +222,15 @@ func logLines(t *testing.T, b *testlog.Buffer) []map[string]any {
 		out = append(out, m)
 	}
 	return out
+}
+
+// jsonHasNoKey reports whether the JSON object body lacks key.
+func jsonHasNoKey(t *testing.T, body, key string) bool {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal([]byte(body), &m); err != nil {
+		t.Fatalf("not a JSON object: %v", err)
+	}
+	_, has := m[key]
+	return !has
 }

@@ -14,7 +14,7 @@ import (
 func TestLogsNeverContainUsernamePasswordTokensOrSession(t *testing.T) {
 	h := newHarness(t)
 	secrets := []string{
-		goldenUsername, goldenPassword, goldenSession, goldenNewPassword, goldenRefreshToken,
+		goldenUsername, goldenPassword, goldenSession, goldenNewPassword, goldenRefreshToken, goldenCode,
 		issuedIDToken, issuedAccessToken, issuedRefreshToken, issuedSession,
 	}
 	tokens := cognitofake.Tokens(issuedIDToken, issuedAccessToken, issuedRefreshToken, 3600)
@@ -41,6 +41,16 @@ func TestLogsNeverContainUsernamePasswordTokensOrSession(t *testing.T) {
 		{"new password bad session", cognitofake.RespondToAuthChallenge, userNamed("NotAuthorizedException"), event(t, newPasswordEvent)},
 		{"refresh", cognitofake.InitiateAuth, cognitofake.Tokens(issuedIDToken, issuedAccessToken, "", 3600), event(t, refreshEvent)},
 		{"refresh revoked", cognitofake.InitiateAuth, userNamed("NotAuthorizedException"), event(t, refreshEvent)},
+		{"sign-up", cognitofake.SignUp, cognitofake.Reply{}, event(t, signUpEvent)},
+		{"sign-up taken", cognitofake.SignUp, userNamed("UsernameExistsException"), event(t, signUpEvent)},
+		{"sign-up weak", cognitofake.SignUp, userNamed("InvalidPasswordException"), event(t, signUpEvent)},
+		{"resend undeliverable", cognitofake.ResendConfirmationCode, userNamed("CodeDeliveryFailureException"), event(t, resendEvent)},
+		{"forgot", cognitofake.ForgotPassword, cognitofake.Reply{}, event(t, forgotEvent)},
+		{"forgot limit", cognitofake.ForgotPassword, userNamed("LimitExceededException"), event(t, forgotEvent)},
+		{"reset", cognitofake.ConfirmForgotPassword, cognitofake.Reply{}, event(t, resetEvent)},
+		{"reset wrong code", cognitofake.ConfirmForgotPassword, userNamed("CodeMismatchException"), event(t, resetEvent)},
+		{"logout", cognitofake.RevokeToken, cognitofake.Reply{}, event(t, logoutEvent)},
+		{"logout unknown token", cognitofake.RevokeToken, userNamed("UnauthorizedException"), event(t, logoutEvent)},
 		{"bad body", cognitofake.InitiateAuth, tokens, withBody(event(t, loginEvent),
 			`{"username":"`+goldenUsername+`","password":"`+goldenPassword+`","`+goldenSession+`":1}`)},
 		{"not an email", cognitofake.InitiateAuth, tokens, withBody(event(t, loginEvent),

@@ -34,10 +34,16 @@ func TestRefresh_SuccessReturnsNewTokensWithoutARefreshToken(t *testing.T) {
 }
 
 func TestRefresh_InvalidExpiredOrRevokedTokenIs401(t *testing.T) {
-	for _, cognitoMessage := range []string{"Invalid Refresh Token", "Refresh Token has expired", "Refresh Token has been revoked"} {
-		t.Run(cognitoMessage, func(t *testing.T) {
+	for _, tc := range []struct{ errorType, cognitoMessage string }{
+		{"NotAuthorizedException", "Invalid Refresh Token"},
+		{"NotAuthorizedException", "Refresh Token has expired"},
+		{"NotAuthorizedException", "Refresh Token has been revoked"},
+		{"UserNotConfirmedException", "User is not confirmed."},
+		{"PasswordResetRequiredException", "Password reset required for the user"},
+	} {
+		t.Run(tc.cognitoMessage, func(t *testing.T) {
 			h := newHarness(t)
-			h.cognito.Reply(cognitofake.InitiateAuth, cognitofake.Error("NotAuthorizedException", cognitoMessage))
+			h.cognito.Reply(cognitofake.InitiateAuth, cognitofake.Error(tc.errorType, tc.cognitoMessage))
 
 			res := h.invoke(t, event(t, refreshEvent))
 

@@ -19,6 +19,7 @@ const (
 	minSession      = 20  // Cognito's Session length bounds
 	maxSession      = 2048
 	maxRefreshToken = 4096 // Cognito's refresh tokens are ~1.8 KB; leave room, refuse abuse
+	maxCode         = 2048 // ConfirmForgotPassword's ConfirmationCode limit; Cognito sends 6 digits
 )
 
 // The wire shapes use pointers so that a missing (or null) field and an empty one get different messages.
@@ -37,13 +38,26 @@ type refreshBody struct {
 	RefreshToken *string `json:"refresh_token"`
 }
 
+type usernameBody struct {
+	Username *string `json:"username"`
+}
+
+type resetBody struct {
+	Username    *string `json:"username"`
+	Code        *string `json:"code"`
+	NewPassword *string `json:"new_password"`
+}
+
 type loginRequest struct{ username, password string }
 
 type newPasswordRequest struct{ username, session, newPassword string }
 
 type refreshRequest struct{ refreshToken string }
 
-func parseLogin(r *http.Request) (loginRequest, error) {
+type resetRequest struct{ username, code, newPassword string }
+
+// parseCredentials reads the body of /login and /signup.
+func parseCredentials(r *http.Request) (loginRequest, error) {
 	var b loginBody
 	if err := decode(r, &b); err != nil {
 		return loginRequest{}, err
@@ -88,6 +102,34 @@ func parseRefresh(r *http.Request) (refreshRequest, error) {
 		return refreshRequest{}, err
 	}
 	return refreshRequest{refreshToken: token}, nil
+}
+
+// parseUsername reads the body of /signup/resend and /password/forgot.
+func parseUsername(r *http.Request) (string, error) {
+	var b usernameBody
+	if err := decode(r, &b); err != nil {
+		return "", err
+	}
+	return username(b.Username)
+}
+
+func parseReset(r *http.Request) (resetRequest, error) {
+	var b resetBody
+	if err := decode(r, &b); err != nil {
+		return resetRequest{}, err
+	}
+	var req resetRequest
+	var err error
+	if req.username, err = username(b.Username); err != nil {
+		return resetRequest{}, err
+	}
+	if req.code, err = text("code", b.Code, 1, maxCode); err != nil {
+		return resetRequest{}, err
+	}
+	if req.newPassword, err = text("new_password", b.NewPassword, 1, maxPassword); err != nil {
+		return resetRequest{}, err
+	}
+	return req, nil
 }
 
 func decode(r *http.Request, dst any) error {

@@ -1,0 +1,49 @@
+package login
+
+import (
+	"net/http"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+)
+
+// signUp creates an UNCONFIRMED account; Cognito emails it the confirmation link (the pool's
+// CONFIRM_WITH_LINK). The answer is the same whether the address is new or taken.
+func (h *handler) signUp(r *http.Request) result {
+	req, err := parseCredentials(r)
+	if err != nil {
+		return invalidRequest(err)
+	}
+	ctx, cancel := h.callContext(r)
+	defer cancel()
+	_, err = h.client.SignUp(ctx, &cognitoidentityprovider.SignUpInput{
+		ClientId: aws.String(h.cfg.ClientID),
+		Username: aws.String(req.username),
+		Password: aws.String(req.password),
+		// The pool's username is the email (UsernameAttributes: email), and the link goes to this attribute.
+		UserAttributes: []types.AttributeType{{Name: aws.String("email"), Value: aws.String(req.username)}},
+	})
+	if err != nil {
+		return cognitoFailure(ctx, err, signUpErrors)
+	}
+	return done(http.StatusAccepted, msgLinkSent)
+}
+
+// resend asks Cognito to send the confirmation link again. Same answer whatever the account's state.
+func (h *handler) resend(r *http.Request) result {
+	user, err := parseUsername(r)
+	if err != nil {
+		return invalidRequest(err)
+	}
+	ctx, cancel := h.callContext(r)
+	defer cancel()
+	_, err = h.client.ResendConfirmationCode(ctx, &cognitoidentityprovider.ResendConfirmationCodeInput{
+		ClientId: aws.String(h.cfg.ClientID),
+		Username: aws.String(user),
+	})
+	if err != nil {
+		return cognitoFailure(ctx, err, concealAccountErrors(msgLinkSent))
+	}
+	return done(http.StatusAccepted, msgLinkSent)
+}
