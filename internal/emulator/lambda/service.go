@@ -88,8 +88,10 @@ type Service struct {
 
 	closing   chan struct{}
 	closeOnce sync.Once
-	procs     sync.WaitGroup // one per started process, until it is reaped
-	calls     sync.WaitGroup // one per running invocation
+	mu        sync.Mutex     // guards closed, so that no invocation begins once Close waits
+	closed    bool
+	calls     sync.WaitGroup // one per invocation, from acquiring an environment to its end
+	procs     sync.WaitGroup // one per started process, until it is reaped; Added within a call
 }
 
 // function is one function's pool of environments.
@@ -184,13 +186,16 @@ func (s *Service) Invoke(ctx context.Context, name string, payload []byte) ([]by
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
+		if !s.begin() {
+			return nil, ErrClosed
+		}
 		env, err := f.acquire(s)
 		if err != nil {
+			s.calls.Done()
 			return nil, err
 		}
 		inv := newInvocation(payload, f.cfg.Timeout)
 		done := make(chan outcome, 1)
-		s.calls.Add(1)
 		go func() {
 			defer s.calls.Done()
 			o := env.invoke(inv, s.closing)
@@ -211,6 +216,17 @@ func (s *Service) Invoke(ctx context.Context, name string, payload []byte) ([]by
 		}
 		return o.payload, nil
 	}
+}
+
+// begin counts an invocation in, unless the Service is closed.
+func (s *Service) begin() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return false
+	}
+	s.calls.Add(1)
+	return true
 }
 
 // acquire reserves a warm environment, or starts one when every environment is busy and the
@@ -307,6 +323,9 @@ const closeTimeout = 10 * time.Second
 func (s *Service) Close() error {
 	var err error
 	s.closeOnce.Do(func() {
+		s.mu.Lock()
+		s.closed = true
+		s.mu.Unlock()
 		close(s.closing)
 		for _, f := range s.fns {
 			f.mu.Lock()
