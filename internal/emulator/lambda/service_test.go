@@ -165,8 +165,10 @@ func TestInvoke_ConcurrencyAddsEnvironmentsUpToTheLimitNeverTwoRequestsInOne(t *
 	pids := make(chan int, 8)
 	var wg sync.WaitGroup
 	for round := range 2 {
+		// Long enough, in the first round, for the throttling check to run while both are busy.
+		payload := map[int]string{0: `{"sleep_ms":1500}`, 1: `{"sleep_ms":200}`}[round]
 		for range 2 {
-			wg.Go(func() { pids <- invokeHello(t, svc, "F", `{"sleep_ms":400}`).PID })
+			wg.Go(func() { pids <- invokeHello(t, svc, "F", payload).PID })
 		}
 		if round == 0 {
 			// Both environments busy: a third invocation is throttled at once, as Lambda does past
