@@ -88,7 +88,7 @@ type Service struct {
 
 	closing   chan struct{}
 	closeOnce sync.Once
-	mu        sync.Mutex     // guards closed, so that no invocation begins once Close waits
+	mu        sync.Mutex // guards closed, so that no invocation begins once Close waits
 	closed    bool
 	calls     sync.WaitGroup // one per invocation, from acquiring an environment to its end
 	procs     sync.WaitGroup // one per started process, until it is reaped; Added within a call
