@@ -1,7 +1,8 @@
 // Command coldstart is the measuring half of `make bench` (scripts/bench.sh builds, then runs it):
 //
 //   - cold starts: the real bootstrap binaries (built for this machine with `make build`'s flags) and
-//     a hello-world baseline, each exec'd against a Lambda Runtime API served here, round after round;
+//     a hello-world baseline, each run by the local stack's Lambda emulator (internal/emulator/lambda),
+//     round after round;
 //   - an experiment: the login function with and without opening its Cognito connection during init;
 //   - throughput: cmd/local under 32 concurrent clients on /echo, next to a bare net/http baseline;
 //   - the linux/arm64 binary sizes, and the Go benchmark results the script collected;

@@ -1,3 +1,9 @@
+// Package coldstart measures the functions as Lambda runs them, on this machine: the local stack's
+// Lambda emulator (internal/emulator/lambda, the project's one Runtime API implementation) runs the
+// real bootstrap binaries, so that init, first and warm invocations and peak memory are measured on
+// the same binaries `make build` produces, next to a hello-world Go function built the same way. It
+// also holds the bounded load generator for the local stack and writes the performance report.
+// cmd/coldstart drives it; `make bench` (scripts/bench.sh) runs that.
 package coldstart
 
 import (
@@ -5,14 +11,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
-	"sort"
-	"strconv"
 	"syscall"
 	"time"
+
+	"github.com/example/cognito-sam-go/internal/emulator/lambda"
 )
 
 // Function is one bootstrap binary to start cold, again and again.
@@ -71,81 +77,81 @@ func ChildProcAttr() *syscall.SysProcAttr { return procAttr() }
 // functionTimeout is the template's Timeout, which Lambda-Runtime-Deadline-Ms reflects.
 const functionTimeout = 10 * time.Second
 
-// ColdStart execs fn's binary against a fresh Runtime API, hands it 1+opts.Warm events, reads its peak
-// memory while it waits for the next one, and kills it.
+// ColdStart runs fn as the local stack's Lambda does (internal/emulator/lambda, a fresh Service for
+// each cold start), hands it 1+opts.Warm events one after the other, reads its peak memory while it
+// waits for the next one, and stops it. The timings come from the Service's events: init is exec to
+// the first GET /next, an invocation is its event handed out to its response posted.
 func ColdStart(ctx context.Context, fn Function, opts Options) (Sample, error) {
 	if opts.Warm < 1 {
 		return Sample{}, errors.New("coldstart: Options.Warm must be at least 1")
 	}
-	bin, err := filepath.Abs(fn.Binary)
-	if err != nil {
-		return Sample{}, err
-	}
-	arn := "arn:aws:lambda:" + opts.Region + ":123456789012:function:" + functionName(fn.Name)
-	api, err := newRuntimeAPI(fn.Event, 1+opts.Warm, arn, functionTimeout)
-	if err != nil {
-		return Sample{}, err
-	}
-	defer api.close()
-
 	logPath := filepath.Join(opts.LogDir, fn.Name+".log")
 	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return Sample{}, fmt.Errorf("function log: %w", err)
 	}
 	defer logFile.Close()
-
-	cmd := exec.Command(bin)
-	cmd.Env = lambdaEnv(fn, api.Addr, opts)
-	cmd.Dir = filepath.Dir(bin) // LAMBDA_TASK_ROOT holds the bootstrap
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	cmd.SysProcAttr = procAttr()
+	env := maps.Clone(fn.Env)
+	if files := sharedConfigFiles(opts); files != nil {
+		if env == nil {
+			env = map[string]string{}
+		}
+		env["AWS_CONFIG_FILE"], env["AWS_SHARED_CREDENTIALS_FILE"] = files[0], files[1]
+	}
+	name := functionName(fn.Name)
+	rec := newTimeline(1 + opts.Warm)
+	svc, err := lambda.New([]lambda.Function{{Name: name, Binary: fn.Binary, Env: env, MemoryMB: opts.MemoryMB,
+		Timeout: functionTimeout, MaxConcurrency: 1}}, lambda.Options{Region: opts.Region, Output: logFile, OnEvent: rec.observe})
+	if err != nil {
+		return Sample{}, fmt.Errorf("%s: %w", fn.Name, err)
+	}
+	defer svc.Close()
 
 	watch, err := watchFiles(sharedConfigFiles(opts))
 	if err != nil && !errors.Is(err, errors.ErrUnsupported) {
 		return Sample{}, fmt.Errorf("watch shared config: %w", err)
 	}
-	configOpens := -1
+	defer watch.opened() // stops watching on an early return; the second call below is harmless
 
-	start := time.Now()
-	if err := cmd.Start(); err != nil {
-		_, _ = watch.opened()
-		return Sample{}, fmt.Errorf("%s: exec %s: %w", fn.Name, bin, err)
+	ctx, cancel := context.WithTimeout(ctx, opts.Timeout)
+	defer cancel()
+	check := fn.Check
+	if check == nil {
+		check = StatusOK
 	}
-	exited := make(chan struct{})
-	var waitErr error
-	go func() { waitErr = cmd.Wait(); close(exited) }()
-	kill := func() {
-		_ = cmd.Process.Kill()
-		<-exited
+	for i := range 1 + opts.Warm {
+		resp, err := svc.Invoke(ctx, name, fn.Event)
+		if err == nil {
+			err = check(resp)
+		}
+		if errors.Is(err, context.DeadlineExceeded) {
+			err = fmt.Errorf("no answer to every event within %s", opts.Timeout)
+		}
+		if err != nil {
+			return Sample{}, fmt.Errorf("%s: invocation %d: %w (log: %s)", fn.Name, i+1, err, logPath)
+		}
 	}
-
-	timer := time.NewTimer(opts.Timeout)
-	defer timer.Stop()
+	// Lambda freezes the environment inside its next GET /next; its memory is read there.
+	var pid int
 	select {
-	case <-api.idle:
-	case <-api.failed:
-		kill()
-		return Sample{}, fmt.Errorf("%s: %s (log: %s)", fn.Name, api.failureMessage(), logPath)
-	case <-exited:
-		return Sample{}, fmt.Errorf("%s exited before answering every event: %v (log: %s)", fn.Name, waitErr, logPath)
-	case <-timer.C:
-		kill()
-		return Sample{}, fmt.Errorf("%s: no answer to every event within %s (log: %s)", fn.Name, opts.Timeout, logPath)
+	case pid = <-rec.idle:
 	case <-ctx.Done():
-		kill()
-		return Sample{}, ctx.Err()
+		return Sample{}, fmt.Errorf("%s: no GET /next after the last invocation within %s", fn.Name, opts.Timeout)
 	}
 	// VmHWM, not wait4's ru_maxrss: Linux carries the pre-exec address space's high-water mark into
 	// ru_maxrss, and Go forks with CLONE_VM, so ru_maxrss would report this harness's size.
-	peak, peakErr := peakRSS(cmd.Process.Pid)
-	kill()
-	if errors.Is(peakErr, errors.ErrUnsupported) {
-		peak, peakErr = maxRSS(cmd.ProcessState), nil
+	peak, peakErr := peakRSS(pid)
+	if err := svc.Close(); err != nil {
+		return Sample{}, fmt.Errorf("%s: %w", fn.Name, err)
+	}
+	t := rec.snapshot()
+	if errors.Is(peakErr, errors.ErrUnsupported) && t.state != nil {
+		peak, peakErr = maxRSS(t.state), nil
 	}
 	if peakErr != nil {
 		return Sample{}, fmt.Errorf("%s: peak RSS: %w", fn.Name, peakErr)
 	}
+	configOpens := -1
 	if watch != nil {
 		opened, err := watch.opened()
 		if err != nil {
@@ -153,25 +159,17 @@ func ColdStart(ctx context.Context, fn Function, opts Options) (Sample, error) {
 		}
 		configOpens = len(opened)
 	}
-
-	initEnd, invokes := api.snapshot()
-	check := fn.Check
-	if check == nil {
-		check = StatusOK
+	if len(t.handed) != 1+opts.Warm || len(t.posted) != 1+opts.Warm || t.started.IsZero() || t.ready.IsZero() {
+		return Sample{}, fmt.Errorf("%s: incomplete timeline: %d handed, %d posted", fn.Name, len(t.handed), len(t.posted))
 	}
 	warm := make([]time.Duration, 0, opts.Warm)
-	for i, inv := range invokes {
-		if err := check(inv.response); err != nil {
-			return Sample{}, fmt.Errorf("%s: invocation %d: %w", fn.Name, i+1, err)
-		}
-		if i > 0 {
-			warm = append(warm, inv.postedAt.Sub(inv.handedAt))
-		}
+	for i := 1; i < len(t.posted); i++ {
+		warm = append(warm, t.posted[i].Sub(t.handed[i]))
 	}
 	return Sample{
-		Init:        initEnd.Sub(start),
-		First:       invokes[0].postedAt.Sub(invokes[0].handedAt),
-		ColdTotal:   invokes[0].postedAt.Sub(start),
+		Init:        t.ready.Sub(t.started),
+		First:       t.posted[0].Sub(t.handed[0]),
+		ColdTotal:   t.posted[0].Sub(t.started),
 		Warm:        Median(warm),
 		PeakRSS:     peak,
 		ConfigOpens: configOpens,
@@ -205,52 +203,6 @@ func WriteSharedConfig(dir string) error {
 // functionName is the name CloudFormation would give the function in a stack called "api".
 func functionName(name string) string {
 	return "api-" + name + "-0123456789AB"
-}
-
-// lambdaEnv is the environment provided.al2023 gives a function (documented reserved variables, with
-// an execution role's credentials), then the function's own. Nothing is inherited from this process.
-func lambdaEnv(fn Function, runtimeAPI string, opts Options) []string {
-	name := functionName(fn.Name)
-	env := map[string]string{
-		"PATH":                            "/usr/local/bin:/usr/bin/:/bin:/opt/bin",
-		"LD_LIBRARY_PATH":                 "/var/lang/lib:/lib64:/usr/lib64:/var/runtime:/var/runtime/lib:/var/task:/var/task/lib:/opt/lib",
-		"LANG":                            "en_US.UTF-8",
-		"TZ":                              ":UTC",
-		"_HANDLER":                        "bootstrap",
-		"LAMBDA_TASK_ROOT":                "/var/task",
-		"LAMBDA_RUNTIME_DIR":              "/var/runtime",
-		"AWS_LAMBDA_RUNTIME_API":          runtimeAPI,
-		"AWS_REGION":                      opts.Region,
-		"AWS_DEFAULT_REGION":              opts.Region,
-		"AWS_LAMBDA_FUNCTION_NAME":        name,
-		"AWS_LAMBDA_FUNCTION_VERSION":     "$LATEST",
-		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": strconv.Itoa(opts.MemoryMB),
-		"AWS_LAMBDA_INITIALIZATION_TYPE":  "on-demand",
-		"AWS_LAMBDA_LOG_GROUP_NAME":       "/aws/lambda/" + name,
-		"AWS_LAMBDA_LOG_STREAM_NAME":      time.Now().UTC().Format("2006/01/02") + "/[$LATEST]0123456789abcdef0123456789abcdef",
-		"AWS_LAMBDA_LOG_FORMAT":           "JSON",
-		"AWS_LAMBDA_LOG_LEVEL":            "INFO",
-		// The execution role's temporary credentials; the functions must not need them.
-		"AWS_ACCESS_KEY_ID":        "ASIAEXAMPLEEXAMPLE00",
-		"AWS_SECRET_ACCESS_KEY":    "example/secret/not/used/by/anonymous/calls00",
-		"AWS_SESSION_TOKEN":        "IQoJb3JpZ2luX2VjEXAMPLE",
-		"AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR",
-		"AWS_XRAY_DAEMON_ADDRESS":  "169.254.79.129:2000",
-		"_AWS_XRAY_DAEMON_ADDRESS": "169.254.79.129",
-		"_AWS_XRAY_DAEMON_PORT":    "2000",
-	}
-	if files := sharedConfigFiles(opts); files != nil {
-		env["AWS_CONFIG_FILE"], env["AWS_SHARED_CREDENTIALS_FILE"] = files[0], files[1]
-	}
-	for k, v := range fn.Env {
-		env[k] = v
-	}
-	out := make([]string, 0, len(env))
-	for k, v := range env {
-		out = append(out, k+"="+v)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // Median of ds (the mean of the middle two for an even count); zero for none.

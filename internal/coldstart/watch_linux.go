@@ -33,12 +33,16 @@ func watchFiles(paths []string) (*fileWatch, error) {
 	return w, nil
 }
 
-// opened returns the watched files opened since watchFiles, one entry per open, and stops watching.
+// opened returns the watched files opened since watchFiles, one entry per open, and stops watching;
+// called again, it returns nothing.
 func (w *fileWatch) opened() ([]string, error) {
-	if w == nil {
+	if w == nil || w.fd < 0 {
 		return nil, nil
 	}
-	defer syscall.Close(w.fd)
+	defer func() {
+		syscall.Close(w.fd)
+		w.fd = -1
+	}()
 	var out []string
 	buf := make([]byte, 64<<10)
 	for range 1000 { // bounded: the queue holds what the cold start caused, nothing more arrives
