@@ -54,8 +54,8 @@ func Start(ctx context.Context, bin, root, stateDir string, output io.Writer, ex
 		return nil, err
 	}
 	s := &Stack{APIPort: apiPort, CognitoPort: cognitoPort, StateDir: stateDir, done: make(chan struct{})}
-	s.cmd = exec.Command(bin, "-api-port", strconv.Itoa(apiPort), "-cognito-port", strconv.Itoa(cognitoPort),
-		append([]string{"-root", root, "-state-dir", stateDir}, extra...)...)
+	args := []string{"-api-port", strconv.Itoa(apiPort), "-cognito-port", strconv.Itoa(cognitoPort), "-root", root, "-state-dir", stateDir}
+	s.cmd = exec.Command(bin, append(args, extra...)...)
 	s.cmd.Stdout, s.cmd.Stderr = output, output
 	s.cmd.SysProcAttr = procAttr()
 	if err := s.cmd.Start(); err != nil {
