@@ -21,6 +21,7 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 
 	"github.com/example/cognito-sam-go/internal/authorizer"
+	"github.com/example/cognito-sam-go/internal/emulator/cognito"
 	"github.com/example/cognito-sam-go/internal/gateway"
 	"github.com/example/cognito-sam-go/internal/samtemplate"
 )
@@ -83,9 +84,9 @@ func Run(ctx context.Context, opts Options) error {
 		return fmt.Errorf("create moto log: %w", err)
 	}
 	defer logFile.Close() // the child keeps its own descriptor
-	moto, err := StartMoto(ctx, opts.MotoServer, opts.CognitoPort, logFile)
+	moto, err := cognito.StartMoto(ctx, opts.MotoServer, opts.CognitoPort, logFile)
 	if err != nil {
-		if errors.Is(err, ErrMotoMissing) {
+		if errors.Is(err, cognito.ErrMotoMissing) {
 			return err
 		}
 		return fmt.Errorf("%w (its output is in %s)", err, motoLog)
