@@ -3,8 +3,11 @@ package cognito_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http/httptest"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -59,9 +62,35 @@ type env struct {
 	clock   *clock
 }
 
+// shared is the moto_server every test of the package uses; tests keep apart by pool.
+var shared *mototest.Server
+
+// TestMain starts one moto_server for the package (starting one takes seconds) and stops it after.
+func TestMain(m *testing.M) {
+	if _, err := exec.LookPath("moto_server"); err != nil {
+		fmt.Fprintln(os.Stderr, mototest.NotFound)
+		os.Exit(1)
+	}
+	port, err := mototest.FreePort()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	out := &testlog.Buffer{}
+	moto, err := cognito.StartMoto(context.Background(), "moto_server", port, out)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "moto_server: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	shared = &mototest.Server{URL: moto.URL}
+	code := m.Run()
+	moto.Stop()
+	os.Exit(code)
+}
+
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	m := mototest.Start(t)
+	m := shared
 	e := &env{moto: m, admin: m.Client(), mailOut: &testlog.Buffer{}, logs: &testlog.Buffer{},
 		clock: &clock{t: time.Now()}, mailbox: filepath.Join(t.TempDir(), "mail.jsonl")}
 	mail, err := cognito.OpenMailbox(e.mailbox, e.mailOut)
