@@ -6,28 +6,29 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/example/cognito-sam-go/internal/emulator/cognito"
 )
 
-// cognitoEmulator is the running local Cognito.
-type cognitoEmulator struct {
-	URL  string
-	Stop func()
-}
-
-// startCognito starts moto_server on the Cognito port, its output in the state directory.
-func startCognito(ctx context.Context, opts Options) (*cognitoEmulator, error) {
+// startCognito starts the local Cognito on the Cognito port: moto_server behind the layer that
+// behaves as Cognito does, moto's output in <STATE_DIR>/moto.log and the mail in <STATE_DIR>/mail.jsonl.
+func startCognito(ctx context.Context, opts Options) (*cognito.Emulator, error) {
 	motoLog := filepath.Join(opts.StateDir, "moto.log")
 	logFile, err := os.Create(motoLog)
 	if err != nil {
 		return nil, fmt.Errorf("create moto log: %w", err)
 	}
 	defer logFile.Close() // the child keeps its own descriptor
-	moto, err := StartMoto(ctx, opts.MotoServer, opts.CognitoPort, logFile)
+	em, err := cognito.Start(ctx, cognito.Options{
+		MotoServer: opts.MotoServer, Port: opts.CognitoPort, MotoOutput: logFile,
+		Mailbox: filepath.Join(opts.StateDir, "mail.jsonl"), MailOutput: opts.Output,
+		Region: opts.Region, Logger: opts.Logger,
+	})
 	if err != nil {
-		if errors.Is(err, ErrMotoMissing) {
+		if errors.Is(err, cognito.ErrMotoMissing) {
 			return nil, err
 		}
-		return nil, fmt.Errorf("%w (its output is in %s)", err, motoLog)
+		return nil, fmt.Errorf("Cognito emulator: %w (moto's output is in %s)", err, motoLog)
 	}
-	return &cognitoEmulator{URL: moto.URL, Stop: moto.Stop}, nil
+	return em, nil
 }

@@ -18,7 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
-	"github.com/example/cognito-sam-go/internal/localstack"
+	"github.com/example/cognito-sam-go/internal/emulator/cognito"
 )
 
 // NotFound is the failure message when moto_server is not on PATH.
@@ -77,7 +77,7 @@ func start(t testing.TB, bin string) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{}
-	m, err := localstack.StartMoto(context.Background(), bin, port, lockedWriter{s})
+	m, err := cognito.StartMoto(context.Background(), bin, port, lockedWriter{s})
 	if err != nil {
 		return nil, fmt.Errorf("port %d: %w: %s", port, err, s.Output())
 	}

@@ -1,11 +1,10 @@
-package localstack
+package cognito
 
 import (
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os/exec"
 	"strconv"
@@ -13,7 +12,7 @@ import (
 	"time"
 )
 
-// Moto is a running moto_server, Cognito's emulator.
+// Moto is a running moto_server: the backend the Front puts in front of, holding pools, users and tokens.
 type Moto struct {
 	URL  string // http://127.0.0.1:<port>
 	cmd  *exec.Cmd
@@ -81,13 +80,4 @@ func (m *Moto) Stop() {
 		signalGroup(m.cmd.Process, syscall.SIGKILL)
 		<-m.done
 	}
-}
-
-// checkPortFree fails with a clear message when something already listens on 127.0.0.1:port.
-func checkPortFree(port int, what, variable string) error {
-	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
-	if err != nil {
-		return fmt.Errorf("%s port 127.0.0.1:%d is taken (%v): stop what uses it or choose another with make local %s=<port>", what, port, err, variable)
-	}
-	return ln.Close()
 }
