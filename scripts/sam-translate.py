@@ -5,7 +5,10 @@ for that step with placeholder URLs, then transforms each template and fails on 
 only aws-sam-translator (no AWS account): the region is a placeholder too.
 """
 
+import argparse
+import json
 import os
+import shlex
 import sys
 
 from samtranslator.public.exceptions import InvalidDocumentException
@@ -33,20 +36,57 @@ def packaged(template):
     return template
 
 
-def main(paths):
+def parse_overrides(text):
+    """`sam deploy --parameter-overrides` syntax: Key=Value words, quoted values may hold spaces."""
+    values = {}
+    for word in shlex.split(text or ""):
+        key, sep, value = word.partition("=")
+        if key == "ParameterKey":
+            key, sep, value = value.partition(",ParameterValue=")
+        if not sep or not key:
+            raise ValueError(f"parameter override {word!r}: want Key=Value")
+        values[key] = value
+    return values
+
+
+def translate(path, parameter_values):
+    with open(path, encoding="utf-8") as f:
+        template = packaged(yaml_parse(f.read()))
+    return transform(template, parameter_values, NoManagedPolicies())
+
+
+def main(argv):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", help="write the translated template of the one TEMPLATE here, as JSON")
+    parser.add_argument("--parameter-overrides", default="", help="Key=Value ..., as sam deploy takes them")
+    parser.add_argument("templates", nargs="+", metavar="TEMPLATE")
+    args = parser.parse_args(argv)
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    try:
+        values = parse_overrides(args.parameter_overrides)
+    except ValueError as err:
+        print(err, file=sys.stderr)
+        return 2
+    if args.out and len(args.templates) != 1:
+        print("--out takes exactly one TEMPLATE", file=sys.stderr)
+        return 2
     failed = False
-    for path in paths:
-        with open(path, encoding="utf-8") as f:
-            template = packaged(yaml_parse(f.read()))
+    for path in args.templates:
         try:
-            out = transform(template, {}, NoManagedPolicies())
+            out = translate(path, values)
         except InvalidDocumentException as err:
             failed = True
             for cause in err.causes:
                 print(f"{path}: {cause}", file=sys.stderr)
             continue
-        print(f"{path}: translates to {len(out['Resources'])} CloudFormation resources")
+        if args.out:
+            os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+            tmp = args.out + ".tmp"
+            with open(tmp, "w", encoding="utf-8") as f:
+                json.dump(out, f, indent=1, sort_keys=True)
+            os.replace(tmp, args.out)
+        else:
+            print(f"{path}: translates to {len(out['Resources'])} CloudFormation resources")
     return 1 if failed else 0
 
 
