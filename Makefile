@@ -4,7 +4,11 @@ SHELL := bash
 .DEFAULT_GOAL := help
 
 GO ?= go
-GOARCH ?= arm64
+# What the functions are built for: linux/arm64, their template's Architectures. Only the command
+# line changes it (make build GOARCH=amd64; the local stack builds for the machine it runs on): a GOOS
+# or GOARCH exported in the shell must not make `sam build` package a binary Lambda cannot run.
+GOOS := linux
+GOARCH := arm64
 FUNCTIONS := login echo
 GO_BUILD_FLAGS := -tags lambda.norpc -trimpath -ldflags "-s -w"
 TEMPLATES := template.yaml auth-stack/template.yaml api-stack/template.yaml
@@ -29,9 +33,9 @@ build: ## Build build/<function>/bootstrap for linux/$(GOARCH), static and strip
 # Called by `sam build` (Metadata: BuildMethod: makefile) with ARTIFACTS_DIR set.
 .PHONY: build-LoginFunction build-EchoFunction
 build-LoginFunction:
-	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build $(GO_BUILD_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/login
+	CGO_ENABLED=0 GOOS=$(GOOS) GOARCH=$(GOARCH) $(GO) build $(GO_BUILD_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/login
 build-EchoFunction:
-	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build $(GO_BUILD_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/echo
+	CGO_ENABLED=0 GOOS=$(GOOS) GOARCH=$(GOARCH) $(GO) build $(GO_BUILD_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/echo
 
 .PHONY: test
 test: lint check-size fuzz contract test-go ## Everything CI runs: lint, templates, Go tests (with the local-stack end-to-end suite), fuzzing, contract tests
