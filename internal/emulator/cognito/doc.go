@@ -1,6 +1,6 @@
 // Package cognito emulates Amazon Cognito user pools on this machine: moto's server (moto_server)
 // holds the pools, users and tokens, and a thin layer in front of it, Front, changes only what must
-// change for the answers to be Cognito's where this project depends on them. PARITY.md lists each
+// change for the answers to be Cognito's where this project depends on them. docs/PARITY.md lists each
 // behaviour, AWS's documentation of it, what moto does and what the layer does.
 //
 // The orchestrator starts the whole thing with Start:
