@@ -111,11 +111,8 @@ func TestEcho_AuthorizerRefusesWhatAPIGatewayRefuses(t *testing.T) {
 	tokens := login(t, s, email, password)
 	idToken, accessToken := tokens["id_token"].(string), tokens["access_token"].(string)
 
-	motoKey, kid, err := authtest.LoadMotoKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-	emulator := authtest.Key{ID: kid, Private: motoKey}
+	emulator := s.signingKey(t)
+	kid := emulator.ID
 	issuer := "https://cognito-idp." + s.Out.Region + ".amazonaws.com/" + s.Out.UserPoolId
 	now := time.Now()
 	signed := func(edit func(jwt.MapClaims)) string {

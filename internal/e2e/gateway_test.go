@@ -5,9 +5,12 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/example/cognito-sam-go/internal/localstack/launch"
 	"github.com/example/cognito-sam-go/internal/testlog"
@@ -97,23 +100,23 @@ func TestLocalStack_TwoStacksSideBySideKeepTheirOwnState(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// A third stack on a's state directory.
-	c, err := launchOn(t, a.StateDir)
-	if err == nil {
-		_ = c.Stop()
-		t.Fatal("a second stack started on a state directory in use")
+	// A third stack on a's state directory is refused before it writes anything there.
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, localBinary(t), "-api-port", strconv.Itoa(freePort(t)),
+		"-cognito-port", strconv.Itoa(freePort(t)), "-root", "../..", "-state-dir", a.StateDir).CombinedOutput()
+	if err == nil || ctx.Err() != nil {
+		t.Fatalf("a second stack on a state directory in use: err %v, ctx %v\n%s", err, ctx.Err(), out)
 	}
-	if !strings.Contains(err.Error(), "in use by another local stack") {
-		t.Fatalf("error %v, want it to say the state directory is in use", err)
+	if !strings.Contains(string(out), "in use by another local stack") {
+		t.Fatalf("output does not say the state directory is in use:\n%s", out)
 	}
 	if _, err := os.Stat(filepath.Join(a.StateDir, "outputs.json")); err != nil {
 		t.Fatalf("the refused stack removed the running one's outputs.json: %v", err)
 	}
-}
-
-// launchOn starts cmd/local on an existing state directory, which it leaves in place.
-func launchOn(t *testing.T, stateDir string) (*launch.Stack, error) {
-	return launchIn(t, localBinary(t), "../..", stateDir)
+	if r := call(t, a, "POST", "/echo", `{}`); r.status != http.StatusUnauthorized {
+		t.Fatalf("the running stack stopped answering: /echo status %d", r.status)
+	}
 }
 
 // launchIn starts bin on the repository at root with the given state directory.

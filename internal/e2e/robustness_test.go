@@ -91,7 +91,7 @@ func TestCognitoOutage_LoginFailsFastAndEchoKeepsServingCachedKeys(t *testing.T)
 	s.createUser(t, email, password)
 	token := login(t, s, email, password)["id_token"].(string)
 
-	stopEmulator(t, s.CognitoPort)
+	stopEmulator(t, s)
 
 	start := time.Now()
 	r := call(t, s, "POST", "/login", mustJSON(map[string]string{"username": email, "password": password}))
@@ -110,32 +110,35 @@ func TestCognitoOutage_LoginFailsFastAndEchoKeepsServingCachedKeys(t *testing.T)
 	assertStatus(t, echo, http.StatusOK)
 }
 
-// stopEmulator kills the moto_server listening on port, found through /proc (Linux).
-func stopEmulator(t testing.TB, port int) {
+// stopEmulator kills the stack's moto_server (its child, found through /proc on Linux), leaving the
+// Cognito layer in front of it answering with nothing behind.
+func stopEmulator(t testing.TB, s *stack) {
 	t.Helper()
 	dirs, _ := filepath.Glob("/proc/[0-9]*")
 	for _, d := range dirs {
 		raw, err := os.ReadFile(filepath.Join(d, "cmdline"))
-		if err != nil {
+		if err != nil || !strings.Contains(string(raw), "moto_server") {
 			continue
 		}
-		args := strings.Split(strings.TrimRight(string(raw), "\x00"), "\x00")
-		if !strings.Contains(string(raw), "moto_server") {
+		status, err := os.ReadFile(filepath.Join(d, "status"))
+		if err != nil || !strings.Contains(string(status), "\nPPid:\t"+strconv.Itoa(s.PID())+"\n") {
 			continue
 		}
-		for i := 0; i+1 < len(args); i++ {
-			if args[i] == "-p" && args[i+1] == strconv.Itoa(port) {
-				pid, _ := strconv.Atoi(filepath.Base(d))
-				if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
-					t.Fatalf("kill moto_server %d: %v", pid, err)
-				}
-				deadline := time.Now().Add(5 * time.Second)
-				for listening(port) && time.Now().Before(deadline) {
-					time.Sleep(50 * time.Millisecond)
-				}
+		pid, _ := strconv.Atoi(filepath.Base(d))
+		if err := syscall.Kill(-pid, syscall.SIGKILL); err != nil {
+			t.Fatalf("kill moto_server %d: %v", pid, err)
+		}
+		deadline := time.Now().Add(5 * time.Second)
+		for time.Now().Before(deadline) {
+			if _, err := os.Stat(d); err != nil {
 				return
 			}
+			if st, _ := os.ReadFile(filepath.Join(d, "status")); strings.Contains(string(st), "State:\tZ") {
+				return
+			}
+			time.Sleep(50 * time.Millisecond)
 		}
+		t.Fatalf("moto_server %d still running 5 s after SIGKILL", pid)
 	}
-	t.Fatalf("no moto_server process listening on port %d", port)
+	t.Fatalf("no moto_server child of the stack (pid %d)", s.PID())
 }

@@ -2,6 +2,9 @@ package e2e_test
 
 import (
 	"context"
+	"crypto/x509"
+	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"net"
@@ -13,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/example/cognito-sam-go/internal/emulator/apigateway/authorizer/authtest"
 	"github.com/example/cognito-sam-go/internal/localstack/launch"
 	"github.com/example/cognito-sam-go/internal/mototest"
 	"github.com/example/cognito-sam-go/internal/testlog"
@@ -152,4 +156,37 @@ func listening(port int) bool {
 	}
 	c.Close()
 	return true
+}
+
+// signingKey is the local Cognito's signing key, which the stack writes to its state directory (as
+// moto publishes its own), with the kid its JWKS names: tokens with chosen claims signed by it are
+// genuine to the stack's authorizer.
+func (s *stack) signingKey(t testing.TB) authtest.Key {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(s.StateDir, "cognito-signing-key.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	block, _ := pem.Decode(raw)
+	if block == nil {
+		t.Fatal("cognito-signing-key.pem holds no PEM block")
+	}
+	key, err := x509.ParsePKCS1PrivateKey(block.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := httpClient.Get(s.Out.CognitoUrl + "/" + s.Out.UserPoolId + "/.well-known/jwks.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var jwks struct {
+		Keys []struct {
+			Kid string `json:"kid"`
+		} `json:"keys"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&jwks); err != nil || len(jwks.Keys) != 1 {
+		t.Fatalf("the pool's JWKS: %v (%d keys, want 1)", err, len(jwks.Keys))
+	}
+	return authtest.Key{ID: jwks.Keys[0].Kid, Private: key}
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"unicode/utf8"
 
 	"github.com/awslabs/aws-lambda-go-api-proxy/core"
 
@@ -51,7 +52,9 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	echoed := json.RawMessage("null")
 	if trimmed := bytes.TrimSpace(body); len(trimmed) > 0 {
-		if !json.Valid(trimmed) {
+		// RFC 8259 §8.1: JSON exchanged between systems is UTF-8. encoding/json accepts other bytes
+		// inside strings, and the echoed answer would then not be UTF-8 either.
+		if !json.Valid(trimmed) || !utf8.Valid(trimmed) {
 			h.refuse(w, &httpapi.DecodeError{Status: http.StatusBadRequest, Message: "request body is not valid JSON"})
 			return
 		}

@@ -86,6 +86,7 @@ func TestEcho_BodiesAndRoutes(t *testing.T) {
 		{"not JSON is 400", "POST", "/echo", `{"a":`, 400, ""},
 		{"plain text is 400", "POST", "/echo", `hello`, 400, ""},
 		{"two JSON values is 400", "POST", "/echo", `{} {}`, 400, ""},
+		{"JSON with bytes that are not UTF-8 is 400", "POST", "/echo", "{\"a\":\"\xff\xfe\"}", 400, ""},
 		{"too large is 413", "POST", "/echo", `"` + strings.Repeat("a", echo.MaxBody) + `"`, 413, ""},
 		{"GET is 403", "GET", "/echo", ``, 403, ""},
 		{"unknown path is 403", "POST", "/other", `{}`, 403, ""},

@@ -23,6 +23,7 @@ func startCognito(ctx context.Context, opts Options) (*cognito.Emulator, error) 
 		MotoServer: opts.MotoServer, Port: opts.CognitoPort, MotoOutput: logFile,
 		Mailbox: filepath.Join(opts.StateDir, "mail.jsonl"), MailOutput: opts.Output,
 		Region: opts.Region, Logger: opts.Logger,
+		SigningKeyFile: filepath.Join(opts.StateDir, "cognito-signing-key.pem"),
 	})
 	if err != nil {
 		if errors.Is(err, cognito.ErrMotoMissing) {

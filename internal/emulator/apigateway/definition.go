@@ -14,6 +14,7 @@ type swagger struct {
 	Paths               map[string]map[string]json.RawMessage `json:"paths"`
 	SecurityDefinitions map[string]securityDefinition         `json:"securityDefinitions"`
 	GatewayResponses    map[string]gatewayResponseDef         `json:"x-amazon-apigateway-gateway-responses"`
+	BinaryMediaTypes    []string                              `json:"x-amazon-apigateway-binary-media-types"`
 }
 
 type securityDefinition struct {

@@ -61,6 +61,7 @@ type Config struct {
 type Gateway struct {
 	methods     []method
 	responses   map[string]gatewayResponseDef
+	binaryTypes []string // x-amazon-apigateway-binary-media-types
 	authorizers map[string]*poolAuthorizer
 	throttle    *throttle
 	invoker     Invoker
@@ -88,7 +89,7 @@ func New(ctx context.Context, cfg Config) (*Gateway, error) {
 		return nil, errors.New("apigateway: Stage has no StageName")
 	}
 	g := &Gateway{
-		methods: methods, responses: doc.GatewayResponses, invoker: cfg.Invoker, timeouts: cfg.FunctionTimeouts,
+		methods: methods, responses: doc.GatewayResponses, binaryTypes: doc.BinaryMediaTypes, invoker: cfg.Invoker, timeouts: cfg.FunctionTimeouts,
 		stage: st.StageName, accountID: cfg.AccountID, apiID: cfg.APIID, logger: cfg.Logger, now: cfg.Now,
 		bodyTimeout: defaultBodyTimeout,
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -46,17 +47,33 @@ func (g *Gateway) invoke(w http.ResponseWriter, r *http.Request, rc *requestCont
 		g.writeGatewayError(w, r, errLambda, rc)
 		return
 	}
-	if err := writeProxyResponse(w, out); err != nil {
+	if err := writeProxyResponse(w, out, binaryAccepted(g.binaryTypes, r.Header.Get("Accept"))); err != nil {
 		g.logger.Warn("malformed Lambda proxy response", "requestId", rc.requestID, "function", m.function, "error", err)
 		g.writeGatewayError(w, r, errLambda, rc)
 	}
 }
 
+// binaryAccepted reports whether API Gateway would turn an isBase64Encoded answer back into bytes:
+// only when the API's binary media types include the request's Accept type. Otherwise it passes
+// the base64 text through as the body ("Return binary media from a Lambda proxy integration",
+// https://docs.aws.amazon.com/apigateway/latest/developerguide/lambda-proxy-binary-media.html).
+func binaryAccepted(types []string, accept string) bool {
+	for _, a := range strings.Split(accept, ",") {
+		a, _, _ = strings.Cut(strings.TrimSpace(a), ";")
+		for _, t := range types {
+			if t == "*/*" || strings.EqualFold(t, a) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // writeProxyResponse writes the function's result as "Output format of a Lambda function for
 // proxy integration" describes it: headers and multiValueHeaders merged (multiValueHeaders win
-// for a name in both), body base64-decoded when isBase64Encoded. A result that is not that shape
-// is a malformed proxy response, 502.
-func writeProxyResponse(w http.ResponseWriter, out []byte) error {
+// for a name in both), body base64-decoded when isBase64Encoded and binary is accepted. A result
+// that is not that shape is a malformed proxy response, 502.
+func writeProxyResponse(w http.ResponseWriter, out []byte, binary bool) error {
 	var resp events.APIGatewayProxyResponse
 	if err := json.Unmarshal(out, &resp); err != nil {
 		return err
@@ -65,7 +82,7 @@ func writeProxyResponse(w http.ResponseWriter, out []byte) error {
 		return errors.New("statusCode missing or out of range")
 	}
 	body := []byte(resp.Body)
-	if resp.IsBase64Encoded {
+	if resp.IsBase64Encoded && binary {
 		decoded, err := base64.StdEncoding.DecodeString(resp.Body)
 		if err != nil {
 			return err

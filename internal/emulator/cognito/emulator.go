@@ -28,6 +28,8 @@ type Options struct {
 	Region string
 	// Logger receives the emulator's log lines. Default: slog.Default().
 	Logger *slog.Logger
+	// SigningKeyFile: see Config.SigningKeyFile.
+	SigningKeyFile string
 }
 
 // Emulator is a running local Cognito: moto_server on a private loopback port behind a Front
@@ -79,7 +81,8 @@ func Start(ctx context.Context, opts Options) (*Emulator, error) {
 		return nil, err
 	}
 	url := "http://" + ln.Addr().String()
-	front, err := NewFront(Config{MotoURL: moto.URL, Region: opts.Region, PublicURL: url, Mail: mail, Logger: opts.Logger})
+	front, err := NewFront(Config{MotoURL: moto.URL, Region: opts.Region, PublicURL: url, Mail: mail, Logger: opts.Logger,
+		SigningKeyFile: opts.SigningKeyFile})
 	if err != nil {
 		ln.Close()
 		moto.Stop()

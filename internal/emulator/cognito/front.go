@@ -39,6 +39,10 @@ type Config struct {
 	Logger *slog.Logger
 	// Now is the clock for sessions and codes. Default: time.Now.
 	Now func() time.Time
+	// SigningKeyFile, when set, receives the layer's private signing key (PEM, mode 0600), as moto
+	// publishes its own: tests mint tokens with chosen claims that the stack's authorizer accepts. The
+	// key signs nothing that leaves this machine and is new at every start.
+	SigningKeyFile string
 }
 
 // Front is an http.Handler that serves Cognito's user pool API (POST / with X-Amz-Target) and the
@@ -97,7 +101,7 @@ func NewFront(cfg Config) (*Front, error) {
 	if cfg.Region == "" {
 		return nil, errors.New("cognito: Region is required")
 	}
-	keys, err := newSigner()
+	keys, err := newSigner(cfg.SigningKeyFile)
 	if err != nil {
 		return nil, err
 	}

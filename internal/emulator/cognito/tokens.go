@@ -3,9 +3,12 @@ package cognito
 import (
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/x509"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
@@ -26,10 +29,17 @@ type signer struct {
 	jwks []byte
 }
 
-func newSigner() (*signer, error) {
+func newSigner(keyFile string) (*signer, error) {
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		return nil, fmt.Errorf("cognito: generate signing key: %w", err)
+	}
+	if keyFile != "" {
+		der := x509.MarshalPKCS1PrivateKey(key)
+		pemBytes := pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: der})
+		if err := os.WriteFile(keyFile, pemBytes, 0o600); err != nil {
+			return nil, fmt.Errorf("cognito: write signing key: %w", err)
+		}
 	}
 	kid := "local-" + rand.Text()[:16]
 	jwk, err := jwkset.NewJWKFromKey(&key.PublicKey, jwkset.JWKOptions{Metadata: jwkset.JWKMetadataOptions{ALG: jwkset.AlgRS256, KID: kid, USE: jwkset.UseSig}})

@@ -11,7 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/golang-jwt/jwt/v5"
 
-	"github.com/example/cognito-sam-go/internal/authorizer"
+	"github.com/example/cognito-sam-go/internal/emulator/apigateway/authorizer"
 	"github.com/example/cognito-sam-go/internal/mototest"
 )
 

@@ -109,6 +109,9 @@ func (s *Stack) Stop() error {
 	return nil
 }
 
+// PID is the cmd/local process id.
+func (s *Stack) PID() int { return s.cmd.Process.Pid }
+
 // Kill ends the process at once, for failures.
 func (s *Stack) Kill() {
 	_ = s.cmd.Process.Kill()
