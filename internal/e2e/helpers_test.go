@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -110,3 +112,26 @@ func assertStatus(t testing.TB, r response, want int) {
 }
 
 func base64URL(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
+
+// lastMail is the newest message of kind to address in the stack's mailbox.
+func lastMail(t testing.TB, s *stack, to, kind string) map[string]string {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(s.StateDir, "mail.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var last map[string]string
+	for _, line := range strings.Split(strings.TrimSpace(string(raw)), "\n") {
+		var m map[string]string
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Fatalf("mail.jsonl line is not a JSON object of strings: %v: %s", err, line)
+		}
+		if m["to"] == to && m["kind"] == kind {
+			last = m
+		}
+	}
+	if last == nil {
+		t.Fatalf("no %s mail to %s in the mailbox", kind, to)
+	}
+	return last
+}

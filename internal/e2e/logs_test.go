@@ -3,6 +3,7 @@ package e2e_test
 import (
 	"context"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -63,10 +64,45 @@ func TestLogs_NoPasswordTokenOrSessionInStackOutput(t *testing.T) {
 		t.Fatalf("new password: %d %s", done.status, done.body)
 	}
 
+	// The account lifecycle: sign-up, the mailed link, reset codes, sign-out. Codes and links may be
+	// printed only on the mailbox's own lines ("mail to ..."), as the contract says.
+	signup, signupPassword, resetPassword := newEmail(), newPassword(), newPassword()
+	keep(signupPassword, resetPassword)
+	call(t, s, "POST", "/signup", mustJSON(map[string]string{"username": signup, "password": signupPassword}))
+	call(t, s, "POST", "/signup", mustJSON(map[string]string{"username": signup, "password": "weak"}))
+	call(t, s, "POST", "/signup/resend", mustJSON(map[string]string{"username": signup}))
+	link := lastMail(t, s, signup, "resend")["link"]
+	if r, err := httpClient.Get(link); err != nil || r.StatusCode != http.StatusOK {
+		t.Fatalf("confirmation link: %v %v", err, r)
+	}
+	keep(strings.SplitN(link, "confirmation_code=", 2)[1])
+	call(t, s, "POST", "/password/forgot", mustJSON(map[string]string{"username": signup}))
+	code := lastMail(t, s, signup, "forgot")["code"]
+	call(t, s, "POST", "/password/reset", mustJSON(map[string]string{"username": signup, "code": "000000", "new_password": resetPassword}))
+	call(t, s, "POST", "/password/reset", mustJSON(map[string]string{"username": signup, "code": code, "new_password": resetPassword}))
+	mine := login(t, s, signup, resetPassword)
+	keep(mine["id_token"].(string), mine["access_token"].(string), mine["refresh_token"].(string))
+	call(t, s, "POST", "/logout", mustJSON(map[string]string{"refresh_token": mine["refresh_token"].(string)}))
+	call(t, s, "POST", "/logout", mustJSON(map[string]string{"refresh_token": mine["refresh_token"].(string)}))
+
 	if err := s.stop(); err != nil {
 		t.Fatal(err)
 	}
-	logs := s.logs.String()
+	var logLines []string
+	for _, line := range strings.Split(s.logs.String(), "\n") {
+		if !strings.HasPrefix(line, "mail to ") {
+			logLines = append(logLines, line)
+		}
+	}
+	logs := strings.Join(logLines, "\n")
+	// A six-digit code is too short for the substring search below: look for it as a whole number.
+	codeRE := regexp.MustCompile(`(^|[^0-9])` + regexp.QuoteMeta(code) + `([^0-9]|$)`)
+	if !codeRE.MatchString(s.logs.String()) {
+		t.Fatal("the reset code is not on the mailbox's printed line")
+	}
+	if codeRE.MatchString(logs) {
+		t.Error("a log line outside the mailbox carries the reset code")
+	}
 	if !strings.Contains(logs, `"status":401`) || !strings.Contains(logs, `"path":"/login/new-password"`) {
 		t.Fatalf("expected request log lines; got:\n%s", logs)
 	}
