@@ -25,6 +25,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -166,6 +168,8 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, rc *requestConte
 	}
 	m, params := match(g.methods, r.Method, r.URL.Path)
 	if m == nil {
+		// API Gateway's answer says nothing more; the local log names the routes there are.
+		rc.reason = "no route for this method and path; the API has: " + g.routeList()
 		g.writeGatewayError(w, r, errMissingToken, rc)
 		return
 	}
@@ -216,3 +220,13 @@ func (s *statusRecorder) Write(b []byte) (int, error) {
 
 // Unwrap lets http.ResponseController reach the connection (read deadlines).
 func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// routeList names every method of the definition, for the log line of an unmatched request.
+func (g *Gateway) routeList() string {
+	names := make([]string, 0, len(g.methods))
+	for _, m := range g.methods {
+		names = append(names, m.verb+" "+m.resource)
+	}
+	slices.Sort(names)
+	return strings.Join(names, ", ")
+}

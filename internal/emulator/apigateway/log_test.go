@@ -43,6 +43,18 @@ func TestOneLogLinePerRequestWithoutSecrets(t *testing.T) {
 	}
 }
 
+// An unmatched request is API Gateway's bare 403, and the local log names the routes the API has.
+func TestUnmatchedRequestLogsTheRoutesThereAre(t *testing.T) {
+	s := start(t, options{})
+	s.do(t, "GET", "/logn", "")
+	logs := s.logs.String()
+	for _, want := range []string{`"status":403`, "no route for this method and path", "POST /echo", "POST /login"} {
+		if !strings.Contains(logs, want) {
+			t.Fatalf("log lacks %q:\n%s", want, logs)
+		}
+	}
+}
+
 func TestNetHTTPRefusalsAreLoggedAsJSON(t *testing.T) {
 	s := start(t, options{})
 	s.raw(t, "BROKEN\r\n\r\n")
