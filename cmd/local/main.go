@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime"
 	"syscall"
 
@@ -50,24 +51,29 @@ func envOr(key, fallback string) string {
 	return fallback
 }
 
-// printExample shows a newcomer how to create a user, log in and call /echo, ready to paste.
+// printExample shows a newcomer the account lifecycle against this stack, ready to paste: it signs up
+// a new address each time (so it can be pasted again, and after a restart), confirms it through the
+// local mailbox, signs in and calls /echo. The lines between the header and the blank line after it
+// are run by an end-to-end test.
 func printExample(w io.Writer, out localstack.Outputs, stateDir string) {
+	mailbox := filepath.Join(stateDir, "mail.jsonl")
+	if abs, err := filepath.Abs(mailbox); err == nil {
+		mailbox = abs
+	}
 	fmt.Fprintf(w, `
-Local stack ready: API %[1]s, Cognito %[2]s (outputs in %[5]s/outputs.json). Ctrl-C stops it.
+Local stack ready: API %[1]s, Cognito %[2]s (outputs in %[3]s). Ctrl-C stops it;
+users and pools live in memory and are gone when it stops.
 
-Try it in another terminal:
+Try it in another terminal (safe to paste again):
 
-  export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_DEFAULT_REGION=%[3]s
-  aws --endpoint-url %[2]s cognito-idp admin-create-user --user-pool-id %[4]s \
-    --username jane@example.com --message-action SUPPRESS \
-    --user-attributes Name=email,Value=jane@example.com Name=email_verified,Value=true
-  aws --endpoint-url %[2]s cognito-idp admin-set-user-password --user-pool-id %[4]s \
-    --username jane@example.com --password 'Example-Passw0rd!' --permanent
-  ID_TOKEN=$(curl -s -X POST %[1]s/login -H 'Content-Type: application/json' \
-    -d '{"username":"jane@example.com","password":"Example-Passw0rd!"}' \
-    | python3 -c 'import json,sys; print(json.load(sys.stdin)["id_token"])')
-  curl -s -X POST %[1]s/echo -H "Authorization: Bearer $ID_TOKEN" \
-    -H 'Content-Type: application/json' -d '{"hello":"world"}'
+  API=%[1]s MAILBOX=%[4]s EMAIL="jane-$RANDOM$RANDOM@example.com"
+  curl -s -X POST "$API/signup" -H 'Content-Type: application/json' -d "{\"username\":\"$EMAIL\",\"password\":\"Example-Passw0rd!\"}"; echo
+  LINK=$(python3 -c 'import json,sys; print([m for m in map(json.loads, open(sys.argv[1])) if m["to"] == sys.argv[2]][-1]["link"])' "$MAILBOX" "$EMAIL")
+  curl -s -o /dev/null -w 'confirmation link: %%{http_code}\n' "$LINK"
+  ID_TOKEN=$(curl -s -X POST "$API/login" -H 'Content-Type: application/json' -d "{\"username\":\"$EMAIL\",\"password\":\"Example-Passw0rd!\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id_token"])')
+  curl -s -X POST "$API/echo" -H "Authorization: Bearer $ID_TOKEN" -H 'Content-Type: application/json' -d '{"hello":"world"}'; echo
 
-`, out.ApiUrl, out.CognitoUrl, out.Region, out.UserPoolId, stateDir)
+The whole lifecycle (refresh, sign-out, password reset) is in the README, "The account lifecycle, locally".
+
+`, out.ApiUrl, out.CognitoUrl, filepath.Join(stateDir, "outputs.json"), mailbox)
 }
