@@ -26,7 +26,8 @@ var functions = map[string]localstack.FunctionFactory{
 func main() {
 	opts := localstack.Options{Functions: functions}
 	flag.IntVar(&opts.APIPort, "api-port", 3000, "port of the API on 127.0.0.1")
-	flag.IntVar(&opts.CognitoPort, "cognito-port", 5000, "port of the Cognito emulator on 127.0.0.1")
+	flag.IntVar(&opts.CognitoPort, "cognito-port", 5000, "port of the Cognito emulator")
+	flag.StringVar(&opts.CognitoHost, "cognito-host", "127.0.0.1", "address the Cognito emulator listens on (another only for sam local start-api, see README)")
 	flag.StringVar(&opts.Root, "root", ".", "repository root (holds auth-stack/ and api-stack/)")
 	flag.StringVar(&opts.StateDir, "state-dir", ".local", "where outputs.json and moto.log are written")
 	flag.StringVar(&opts.MotoServer, "moto-server", envOr("MOTO_SERVER", "moto_server"), "moto_server command")

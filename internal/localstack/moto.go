@@ -15,7 +15,7 @@ import (
 
 // Moto is a running moto_server, Cognito's emulator.
 type Moto struct {
-	URL  string // http://127.0.0.1:<port>
+	URL  string // http://<host>:<port>, 127.0.0.1 for a wildcard host
 	cmd  *exec.Cmd
 	done chan struct{}
 }
@@ -23,20 +23,28 @@ type Moto struct {
 // ErrMotoMissing is returned when moto_server is not installed.
 var ErrMotoMissing = errors.New("moto_server not found on PATH: install it with pip install 'moto[server]'")
 
-// StartMoto starts moto_server (the command bin) on 127.0.0.1:port, its output going to output, and
-// waits until it answers (at most 30 s). Stop ends it; on Linux it is also killed with this process.
-func StartMoto(ctx context.Context, bin string, port int, output io.Writer) (*Moto, error) {
+// StartMoto starts moto_server (the command bin) on host:port (host "" is 127.0.0.1), its output going
+// to output, and waits until it answers (at most 30 s). Stop ends it; on Linux it is also killed with
+// this process.
+func StartMoto(ctx context.Context, bin, host string, port int, output io.Writer) (*Moto, error) {
 	path, err := exec.LookPath(bin)
 	if err != nil {
 		return nil, ErrMotoMissing
 	}
-	cmd := exec.Command(path, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
+	if host == "" {
+		host = "127.0.0.1"
+	}
+	cmd := exec.Command(path, "-H", host, "-p", strconv.Itoa(port))
 	cmd.Stdout, cmd.Stderr = output, output
 	cmd.SysProcAttr = childProcAttr()
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s: %w", bin, err)
 	}
-	m := &Moto{cmd: cmd, done: make(chan struct{}), URL: "http://127.0.0.1:" + strconv.Itoa(port)}
+	reach := host
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		reach = "127.0.0.1" // listening everywhere, loopback included
+	}
+	m := &Moto{cmd: cmd, done: make(chan struct{}), URL: "http://" + net.JoinHostPort(reach, strconv.Itoa(port))}
 	go func() { _ = cmd.Wait(); close(m.done) }()
 	if err := m.waitReady(ctx, 30*time.Second); err != nil {
 		m.Stop()
@@ -83,11 +91,12 @@ func (m *Moto) Stop() {
 	}
 }
 
-// checkPortFree fails with a clear message when something already listens on 127.0.0.1:port.
-func checkPortFree(port int, what, variable string) error {
-	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+// checkPortFree fails with a clear message when something already listens on host:port.
+func checkPortFree(host string, port int, what, variable string) error {
+	addr := net.JoinHostPort(host, strconv.Itoa(port))
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return fmt.Errorf("%s port 127.0.0.1:%d is taken (%v): stop what uses it or choose another with make local %s=<port>", what, port, err, variable)
+		return fmt.Errorf("%s port %s is taken or cannot be bound (%v): stop what uses it or choose another with make local %s=<port>", what, addr, err, variable)
 	}
 	return ln.Close()
 }

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"os"
@@ -33,6 +34,9 @@ type Options struct {
 	Root        string // repository root, holding auth-stack/ and api-stack/
 	APIPort     int
 	CognitoPort int
+	// CognitoHost is the address the Cognito emulator listens on: 127.0.0.1 unless asked for one that
+	// `sam local start-api`'s containers reach (Docker's bridge gateway on Linux).
+	CognitoHost string
 	MotoServer  string // moto_server command
 	StateDir    string // where outputs.json and moto.log go (.local)
 	Region      string
@@ -58,10 +62,18 @@ const (
 	stageName     = "local"
 )
 
+// SAMCognitoURL is the Cognito emulator's URL as `sam local start-api`'s containers reach it.
+func SAMCognitoURL(port int) string {
+	return "http://" + net.JoinHostPort("host.docker.internal", strconv.Itoa(port))
+}
+
 // Run starts the stack and serves until ctx is done, then stops everything it started.
 func Run(ctx context.Context, opts Options) error {
 	log := opts.Logger
-	if err := checkPortFree(opts.CognitoPort, "Cognito emulator", "COGNITO_PORT"); err != nil {
+	if opts.CognitoHost == "" {
+		opts.CognitoHost = "127.0.0.1"
+	}
+	if err := checkPortFree(opts.CognitoHost, opts.CognitoPort, "Cognito emulator", "COGNITO_PORT"); err != nil {
 		return err
 	}
 	apiAddr := net.JoinHostPort("127.0.0.1", strconv.Itoa(opts.APIPort))
@@ -83,7 +95,7 @@ func Run(ctx context.Context, opts Options) error {
 		return fmt.Errorf("create moto log: %w", err)
 	}
 	defer logFile.Close() // the child keeps its own descriptor
-	moto, err := StartMoto(ctx, opts.MotoServer, opts.CognitoPort, logFile)
+	moto, err := StartMoto(ctx, opts.MotoServer, opts.CognitoHost, opts.CognitoPort, logFile)
 	if err != nil {
 		if errors.Is(err, ErrMotoMissing) {
 			return err
@@ -100,6 +112,13 @@ func Run(ctx context.Context, opts Options) error {
 	if err != nil {
 		return err
 	}
+	// sam-env.json is read by SAM CLI for its containers, which reach this host as host.docker.internal
+	// (samconfig.toml maps it with add_host on Linux; Docker Desktop provides it).
+	samEnvs := map[string]map[string]string{}
+	for fn, env := range envs {
+		samEnvs[fn] = maps.Clone(env)
+		samEnvs[fn]["AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER"] = SAMCognitoURL(opts.CognitoPort)
+	}
 	out.ApiUrl = "http://" + apiAddr
 
 	srv := &http.Server{Handler: gw, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 60 * time.Second,
@@ -109,7 +128,7 @@ func Run(ctx context.Context, opts Options) error {
 	samEnvPath := filepath.Join(opts.StateDir, "sam-env.json")
 	defer os.Remove(samEnvPath)
 	// sam-env.json first: outputs.json is the readiness signal.
-	if err := writeJSON(samEnvPath, envs); err != nil {
+	if err := writeJSON(samEnvPath, samEnvs); err != nil {
 		_ = srv.Close()
 		return err
 	}

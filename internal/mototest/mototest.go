@@ -77,7 +77,7 @@ func start(t testing.TB, bin string) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{}
-	m, err := localstack.StartMoto(context.Background(), bin, port, lockedWriter{s})
+	m, err := localstack.StartMoto(context.Background(), bin, "127.0.0.1", port, lockedWriter{s})
 	if err != nil {
 		return nil, fmt.Errorf("port %d: %w: %s", port, err, s.Output())
 	}
