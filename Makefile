@@ -11,11 +11,14 @@ GOOS := linux
 GOARCH := arm64
 FUNCTIONS := login echo
 GO_BUILD_FLAGS := -tags lambda.norpc -trimpath -ldflags "-s -w"
-TEMPLATES := template.yaml auth-stack/template.yaml api-stack/template.yaml
+TEMPLATES := template.yaml auth-stack/template.yaml api-stack/template.yaml account-stack/template.yaml
 API_PORT ?= 3000
 COGNITO_PORT ?= 5000
 STATE_DIR ?= .local
 PARAMETER_OVERRIDES ?=
+# Where the Cognito emulator listens. 127.0.0.1 unless asked: `sam local start-api` on Linux needs an
+# address Docker's containers reach (see README).
+COGNITO_HOST ?= 127.0.0.1
 # How long each fuzz target runs inside `make test`.
 FUZZTIME ?= 10s
 
@@ -24,17 +27,22 @@ help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
 
 .PHONY: build
-build: ## Build build/<function>/bootstrap for linux/$(GOARCH), static and stripped
+build: ## Build build/<function>/bootstrap for $(GOOS)/$(GOARCH) (default linux/arm64), static and stripped
 	@for f in $(FUNCTIONS); do \
-	  CGO_ENABLED=0 GOOS=linux GOARCH=$(GOARCH) $(GO) build $(GO_BUILD_FLAGS) -o build/$$f/bootstrap ./functions/$$f; \
-	  echo "build/$$f/bootstrap ($(GOARCH), $$(stat -c %s build/$$f/bootstrap) bytes)"; \
+	  CGO_ENABLED=0 GOOS=$(GOOS) GOARCH=$(GOARCH) $(GO) build $(GO_BUILD_FLAGS) -o build/$$f/bootstrap ./functions/$$f; \
+	  echo "build/$$f/bootstrap ($(GOOS)/$(GOARCH), $$(wc -c < build/$$f/bootstrap | tr -d ' ') bytes)"; \
 	done
 
-# Called by `sam build` (Metadata: BuildMethod: makefile) with ARTIFACTS_DIR set.
+# build-<LogicalId>: what `sam build` runs for a function with Metadata: BuildMethod: makefile, as
+# `make --makefile <CodeUri>/Makefile build-<LogicalId>` with ARTIFACTS_DIR in the environment
+# (CustomMakeAction in aws/aws-lambda-builders); the local stack calls them the same way, with its own
+# GOOS/GOARCH. The function's package is functions/<logical id without "Function", lower-cased>.
 .PHONY: build-LoginFunction build-EchoFunction
 build-LoginFunction:
+	@[ -n "$(ARTIFACTS_DIR)" ] || { echo "$@: ARTIFACTS_DIR is not set (sam build sets it)"; exit 2; }
 	CGO_ENABLED=0 GOOS=$(GOOS) GOARCH=$(GOARCH) $(GO) build $(GO_BUILD_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/login
 build-EchoFunction:
+	@[ -n "$(ARTIFACTS_DIR)" ] || { echo "$@: ARTIFACTS_DIR is not set (sam build sets it)"; exit 2; }
 	CGO_ENABLED=0 GOOS=$(GOOS) GOARCH=$(GOARCH) $(GO) build $(GO_BUILD_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/echo
 
 .PHONY: test
@@ -93,11 +101,11 @@ bench: ## Cold starts, per-request cost, local throughput and sizes against thei
 	GO=$(GO) scripts/bench.sh
 
 .PHONY: local
-local: ## Run the whole API on 127.0.0.1:API_PORT with an emulated Cognito on COGNITO_PORT, state in STATE_DIR
+local: ## Run the whole API on 127.0.0.1:API_PORT with an emulated Cognito on COGNITO_HOST:COGNITO_PORT, state in STATE_DIR
 	@mkdir -p $(STATE_DIR)
 	@echo "make local: building the local stack (the first build compiles the AWS SDK: about a minute on 2 cores)..."
 	$(GO) build -o $(STATE_DIR)/local ./cmd/local
-	exec $(STATE_DIR)/local -api-port $(API_PORT) -cognito-port $(COGNITO_PORT) -state-dir $(STATE_DIR)
+	exec $(STATE_DIR)/local -api-port $(API_PORT) -cognito-port $(COGNITO_PORT) -cognito-host $(COGNITO_HOST) -state-dir $(STATE_DIR)
 # Passed in the environment, so that quotes inside the overrides reach cmd/local as written.
 local: export PARAMETER_OVERRIDES := $(PARAMETER_OVERRIDES)
 

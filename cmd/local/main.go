@@ -20,7 +20,8 @@ import (
 func main() {
 	var opts localstack.Options
 	flag.IntVar(&opts.APIPort, "api-port", 3000, "port of the API on 127.0.0.1")
-	flag.IntVar(&opts.CognitoPort, "cognito-port", 5000, "port of the Cognito emulator on 127.0.0.1")
+	flag.IntVar(&opts.CognitoPort, "cognito-port", 5000, "port of the Cognito emulator")
+	flag.StringVar(&opts.CognitoHost, "cognito-host", "127.0.0.1", "address the Cognito emulator listens on (another only for sam local start-api, see README)")
 	flag.StringVar(&opts.Root, "root", ".", "repository root (holds the templates, the Makefile and scripts/)")
 	flag.StringVar(&opts.StateDir, "state-dir", ".local", "where everything this stack writes goes (outputs.json, builds, logs, mail)")
 	flag.StringVar(&opts.ParameterOverrides, "parameter-overrides", os.Getenv("PARAMETER_OVERRIDES"), "template parameters, as sam deploy --parameter-overrides takes them")

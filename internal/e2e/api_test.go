@@ -3,6 +3,7 @@ package e2e_test
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -47,7 +48,12 @@ func TestLocalStack_OutputsCarryTheContractKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	login := envs["LoginFunction"]
-	if login["USER_POOL_CLIENT_ID"] != o.UserPoolClientId || login["AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER"] != o.CognitoUrl {
+	// SAM CLI's containers reach the emulator as host.docker.internal (see samconfig.toml).
+	cognitoURL, err := url.Parse(o.CognitoUrl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if login["USER_POOL_CLIENT_ID"] != o.UserPoolClientId || login["AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER"] != "http://host.docker.internal:"+cognitoURL.Port() {
 		t.Errorf("sam-env.json LoginFunction = %v", login)
 	}
 	if _, ok := envs["EchoFunction"]; !ok {

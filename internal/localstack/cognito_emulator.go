@@ -20,7 +20,7 @@ func startCognito(ctx context.Context, opts Options) (*cognito.Emulator, error) 
 	}
 	defer logFile.Close() // the child keeps its own descriptor
 	em, err := cognito.Start(ctx, cognito.Options{
-		MotoServer: opts.MotoServer, Port: opts.CognitoPort, MotoOutput: logFile,
+		MotoServer: opts.MotoServer, Host: opts.CognitoHost, Port: opts.CognitoPort, MotoOutput: logFile,
 		Mailbox: filepath.Join(opts.StateDir, "mail.jsonl"), MailOutput: opts.Output,
 		Region: opts.Region, Logger: opts.Logger,
 		SigningKeyFile: filepath.Join(opts.StateDir, "cognito-signing-key.pem"),

@@ -6,11 +6,12 @@ import (
 	"strconv"
 )
 
-// checkPortFree fails with a clear message when something already listens on 127.0.0.1:port.
-func checkPortFree(port int, what, variable string) error {
-	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+// checkPortFree fails with a clear message when something already listens on host:port.
+func checkPortFree(host string, port int, what, variable string) error {
+	addr := net.JoinHostPort(host, strconv.Itoa(port))
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return fmt.Errorf("%s port 127.0.0.1:%d is taken (%v): stop what uses it or choose another with make local %s=<port>", what, port, err, variable)
+		return fmt.Errorf("%s port %s is taken or cannot be bound (%v): stop what uses it or choose another with make local %s=<port>", what, addr, err, variable)
 	}
 	return ln.Close()
 }

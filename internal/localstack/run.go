@@ -33,6 +33,9 @@ type Options struct {
 	Root        string // repository root, holding the templates, the Makefile and scripts/
 	APIPort     int
 	CognitoPort int
+	// CognitoHost is the address the Cognito emulator listens on: 127.0.0.1 unless asked for one that
+	// `sam local start-api`'s containers reach (Docker's bridge gateway on Linux; see README).
+	CognitoHost string
 	MotoServer  string // moto_server command
 	Python      string // python3, for the SAM translator
 	StateDir    string // everything this stack writes (.local)
@@ -67,7 +70,10 @@ func Run(ctx context.Context, opts Options) error {
 	if err := checkOverrides(opts, overrides); err != nil {
 		return err
 	}
-	if err := checkPortFree(opts.CognitoPort, "Cognito emulator", "COGNITO_PORT"); err != nil {
+	if opts.CognitoHost == "" {
+		opts.CognitoHost = "127.0.0.1"
+	}
+	if err := checkPortFree(opts.CognitoHost, opts.CognitoPort, "Cognito emulator", "COGNITO_PORT"); err != nil {
 		return err
 	}
 	apiAddr := net.JoinHostPort("127.0.0.1", strconv.Itoa(opts.APIPort))
@@ -128,7 +134,7 @@ func Run(ctx context.Context, opts Options) error {
 	samEnvPath := filepath.Join(opts.StateDir, "sam-env.json")
 	defer os.Remove(samEnvPath)
 	// sam-env.json first: outputs.json is the readiness signal.
-	if err := writeJSON(samEnvPath, samEnv(fns, out)); err != nil {
+	if err := writeJSON(samEnvPath, samEnv(fns, opts.CognitoPort)); err != nil {
 		_ = srv.Close()
 		return err
 	}
@@ -156,19 +162,27 @@ func Run(ctx context.Context, opts Options) error {
 }
 
 // samEnv is SAM CLI's --env-vars file for `sam local start-api` against this stack's Cognito: for
-// each function, the values that differ locally, for the variables it declares.
-func samEnv(fns []lambda.Function, out Outputs) map[string]map[string]string {
+// each function, the values that differ locally, for the variables it declares. SAM CLI's containers
+// reach this host as host.docker.internal (samconfig.toml maps it with add_host on Linux; Docker
+// Desktop provides it).
+func samEnv(fns []lambda.Function, cognitoPort int) map[string]map[string]string {
 	env := map[string]map[string]string{}
 	for _, fn := range fns {
 		vars := map[string]string{}
-		for _, k := range []string{"AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER", "USER_POOL_CLIENT_ID"} {
-			if _, ok := fn.Env[k]; ok {
-				vars[k] = fn.Env[k]
-			}
+		if _, ok := fn.Env["USER_POOL_CLIENT_ID"]; ok {
+			vars["USER_POOL_CLIENT_ID"] = fn.Env["USER_POOL_CLIENT_ID"]
+		}
+		if _, ok := fn.Env["AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER"]; ok {
+			vars["AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER"] = SAMCognitoURL(cognitoPort)
 		}
 		env[fn.Name] = vars
 	}
 	return env
+}
+
+// SAMCognitoURL is the Cognito emulator's URL as `sam local start-api`'s containers reach it.
+func SAMCognitoURL(port int) string {
+	return "http://" + net.JoinHostPort("host.docker.internal", strconv.Itoa(port))
 }
 
 // writeJSON writes v to path atomically: a reader never sees half a file.

@@ -16,7 +16,10 @@ import (
 type Options struct {
 	// MotoServer is the moto_server command. Default: "moto_server".
 	MotoServer string
-	// Port is the public port on 127.0.0.1 (the contract's COGNITO_PORT); 0 picks a free one.
+	// Host is the address the Front listens on: 127.0.0.1 unless set (moto_server itself always
+	// listens on 127.0.0.1 only).
+	Host string
+	// Port is the public port (the contract's COGNITO_PORT); 0 picks a free one.
 	Port int
 	// MotoOutput receives moto_server's own output. Default: discarded.
 	MotoOutput io.Writer
@@ -59,7 +62,10 @@ func Start(ctx context.Context, opts Options) (*Emulator, error) {
 	if opts.MotoOutput == nil {
 		opts.MotoOutput = io.Discard
 	}
-	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(opts.Port))
+	if opts.Host == "" {
+		opts.Host = "127.0.0.1"
+	}
+	addr := net.JoinHostPort(opts.Host, strconv.Itoa(opts.Port))
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("cognito: port %s is taken (%v)", addr, err)

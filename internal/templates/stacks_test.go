@@ -1,0 +1,261 @@
+package templates_test
+
+import (
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/example/cognito-sam-go/internal/templates"
+)
+
+const (
+	rootTemplate    = "template.yaml"
+	authTemplate    = "auth-stack/template.yaml"
+	accountTemplate = "account-stack/template.yaml"
+)
+
+var rootParams = map[string]string{"DomainPrefix": "example-auth"}
+
+// nested returns the logical id and body of the root's nested stack built from source.
+func nested(t *testing.T, doc map[string]any, source string) (string, map[string]any) {
+	t.Helper()
+	for id, r := range resources(doc, "AWS::CloudFormation::Stack") {
+		if url, _ := mapAt(r, "Properties")["TemplateURL"].(string); strings.HasSuffix(url, "/"+source) {
+			return id, r
+		}
+	}
+	t.Fatalf("the root template nests no stack from %s", source)
+	return "", nil
+}
+
+// refs lists the logical ids node refers to with Ref, Fn::GetAtt or Fn::Sub, each with the conditions
+// of the Fn::If branches it sits in.
+func refs(node any, conds []string, found func(id string, conds []string)) {
+	switch n := node.(type) {
+	case []any:
+		for _, x := range n {
+			refs(x, conds, found)
+		}
+	case map[string]any:
+		if args, ok := n["Fn::If"].([]any); ok && len(n) == 1 {
+			inner := append(slices.Clone(conds), fmt.Sprint(args[0]))
+			refs(args[1], inner, found)
+			refs(args[2], conds, found)
+			return
+		}
+		for k, v := range n {
+			switch k {
+			case "Ref":
+				found(fmt.Sprint(v), conds)
+			case "Fn::GetAtt":
+				if a, ok := v.([]any); ok {
+					found(fmt.Sprint(a[0]), conds)
+				} else {
+					found(strings.SplitN(fmt.Sprint(v), ".", 2)[0], conds)
+				}
+			case "Fn::Sub":
+				text := v
+				if a, ok := v.([]any); ok {
+					text = a[0]
+					refs(a[1], conds, found)
+				}
+				for _, m := range subVar.FindAllStringSubmatch(fmt.Sprint(text), -1) {
+					found(strings.SplitN(m[1], ".", 2)[0], conds)
+				}
+			default:
+				refs(v, conds, found)
+			}
+		}
+	}
+}
+
+// dependsOn lists the resources id waits for: its DependsOn and what its properties and metadata refer to.
+func dependsOn(doc map[string]any, id string) []string {
+	r := mapAt(doc, "Resources", id)
+	var deps []string
+	switch d := r["DependsOn"].(type) {
+	case string:
+		deps = append(deps, d)
+	case []any:
+		for _, x := range d {
+			deps = append(deps, fmt.Sprint(x))
+		}
+	}
+	for _, part := range []string{"Properties", "Metadata"} {
+		refs(r[part], nil, func(ref string, _ []string) {
+			if _, ok := mapAt(doc, "Resources")[ref]; ok {
+				deps = append(deps, ref)
+			}
+		})
+	}
+	return deps
+}
+
+func waitsFor(doc map[string]any, from, to string) bool {
+	seen := map[string]bool{}
+	queue := []string{from}
+	for len(queue) > 0 {
+		id := queue[0]
+		queue = queue[1:]
+		for _, d := range dependsOn(doc, id) {
+			if d == to {
+				return true
+			}
+			if !seen[d] {
+				seen[d] = true
+				queue = append(queue, d)
+			}
+		}
+	}
+	return false
+}
+
+// CloudFormation refuses a DependsOn on a resource that may not exist, and a Ref to one outside an
+// Fn::If on its condition.
+func checkConditionalReferences(t *testing.T, doc map[string]any) {
+	t.Helper()
+	all := mapAt(doc, "Resources")
+	condOf := func(id string) string { s, _ := mapAt(all, id)["Condition"].(string); return s }
+	for id, r := range all {
+		own := condOf(id)
+		res := r.(map[string]any)
+		var deps []string
+		switch d := res["DependsOn"].(type) {
+		case string:
+			deps = []string{d}
+		case []any:
+			for _, x := range d {
+				deps = append(deps, fmt.Sprint(x))
+			}
+		}
+		for _, d := range deps {
+			if c := condOf(d); c != "" && c != own {
+				t.Errorf("%s: DependsOn %s, which exists only when %s", id, d, c)
+			}
+		}
+		for _, part := range []string{"Properties", "Metadata"} {
+			refs(res[part], nil, func(ref string, conds []string) {
+				if c := condOf(ref); c != "" && c != own && !slices.Contains(conds, c) {
+					t.Errorf("%s: refers to %s outside an Fn::If on %s", id, ref, c)
+				}
+			})
+		}
+	}
+}
+
+// In a fresh region the stage with access logging fails unless the region's API Gateway account
+// setting names a CloudWatch role first: the root creates the account stack before the API stack.
+func TestRootCreatesTheAccountSettingBeforeTheAPI(t *testing.T) {
+	for _, manage := range []string{"", "true", "false"} {
+		t.Run("ManageApiGatewayAccount="+manage, func(t *testing.T) {
+			params := rootParams
+			if manage != "" {
+				params = with(rootParams, "ManageApiGatewayAccount", manage)
+			}
+			doc := templates.Translate(t, rootTemplate, params)
+			checkConditionalReferences(t, doc)
+			accountID, account := nested(t, doc, accountTemplate)
+			apiID, _ := nested(t, doc, apiTemplate)
+			if !waitsFor(doc, apiID, accountID) {
+				t.Errorf("the API stack %s does not wait for the account stack %s", apiID, accountID)
+			}
+			cond, _ := account["Condition"].(string)
+			if cond == "" {
+				t.Fatal("the account stack is not conditional: every later root stack in the region would fight over the setting")
+			}
+			created := deploy(t, doc, params, "cognito-go-api").condition(cond)
+			if want := manage != "false"; created != want {
+				t.Errorf("account stack created: %v, want %v (a first deploy in a fresh region needs it)", created, want)
+			}
+		})
+	}
+}
+
+// The region's API Gateway CloudWatch role is an account-wide setting: one stack owns it, and deleting
+// any stack never deletes the role the setting names.
+func TestAccountSettingHasOneRetainedOwner(t *testing.T) {
+	api := templates.Translate(t, apiTemplate, apiParams)
+	if n := len(resources(api, "AWS::ApiGateway::Account")); n != 0 {
+		t.Errorf("the API stack declares %d AWS::ApiGateway::Account", n)
+	}
+	if _, ok := mapAt(api, "Parameters")["SetApiGatewayLogsRole"]; ok {
+		t.Error("the API stack still has SetApiGatewayLogsRole")
+	}
+	for id, role := range resources(api, "AWS::IAM::Role") {
+		if strings.Contains(fmt.Sprint(mapAt(role, "Properties")["AssumeRolePolicyDocument"]), "apigateway.amazonaws.com") {
+			t.Errorf("the API stack declares API Gateway's CloudWatch role %s", id)
+		}
+	}
+
+	doc := templates.Translate(t, accountTemplate, nil)
+	_, setting := only(t, doc, "AWS::ApiGateway::Account")
+	roleID, role := only(t, doc, "AWS::IAM::Role")
+	if got := fmt.Sprint(mapAt(setting, "Properties")["CloudWatchRoleArn"]); got != fmt.Sprint(map[string]any{"Fn::GetAtt": []any{roleID, "Arn"}}) {
+		t.Errorf("CloudWatchRoleArn %s, want the stack's role %s", got, roleID)
+	}
+	trust := fmt.Sprint(mapAt(role, "Properties")["AssumeRolePolicyDocument"])
+	policies := fmt.Sprint(mapAt(role, "Properties")["ManagedPolicyArns"])
+	if !strings.Contains(trust, "apigateway.amazonaws.com") || !strings.Contains(policies, "AmazonAPIGatewayPushToCloudWatchLogs") {
+		t.Errorf("role %s: trust %s, policies %s; want API Gateway pushing to CloudWatch Logs", roleID, trust, policies)
+	}
+	for name, r := range map[string]map[string]any{"AWS::ApiGateway::Account": setting, roleID: role} {
+		if r["DeletionPolicy"] != "Retain" || r["UpdateReplacePolicy"] != "Retain" {
+			t.Errorf("%s: DeletionPolicy %v, UpdateReplacePolicy %v; want Retain for both", name, r["DeletionPolicy"], r["UpdateReplacePolicy"])
+		}
+	}
+}
+
+// The SSM parameter names are the same whether the auth stack is deployed on its own or nested in the
+// root stack (whose nested stack names end in a random suffix).
+func TestSSMParameterNamesArePredictable(t *testing.T) {
+	doc := templates.Translate(t, authTemplate, rootParams)
+	want := map[string]string{"/cognito-auth/example-auth/UserPoolId": "", "/cognito-auth/example-auth/UserPoolArn": ""}
+	params := resources(doc, "AWS::SSM::Parameter")
+	if len(params) != len(want) {
+		t.Fatalf("%d SSM parameters, want %d", len(params), len(want))
+	}
+	for _, stack := range []string{"cognito-go-auth", "cognito-go-api-Auth-1Q2W3E4R5T6Y"} {
+		for id, p := range params {
+			name := deploy(t, doc, rootParams, stack).value(mapAt(p, "Properties")["Name"])
+			if _, ok := want[fmt.Sprint(name)]; !ok {
+				t.Errorf("stack %s: %s is named %v, want one of %v", stack, id, name, want)
+			}
+		}
+	}
+	readme, err := os.ReadFile(templates.Root(t) + "/README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(readme), "/cognito-auth/<DomainPrefix>/UserPoolId") {
+		t.Error("README.md does not document /cognito-auth/<DomainPrefix>/UserPoolId")
+	}
+}
+
+// Cognito refuses a domain prefix containing aws, amazon or cognito
+// (https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-assign-domain-prefix.html):
+// parameter validation says so before anything is created.
+func TestDomainPrefixRefusesReservedWords(t *testing.T) {
+	for _, tmpl := range []string{rootTemplate, authTemplate} {
+		for _, prefix := range []string{"my-aws-app", "amazon", "app-cognito-1", "awsome"} {
+			t.Run(tmpl+"/"+prefix, func(t *testing.T) {
+				t.Parallel()
+				msg := templates.TranslateError(t, tmpl, with(rootParams, "DomainPrefix", prefix))
+				if !strings.Contains(msg, "DomainPrefix") || !strings.Contains(msg, "aws, amazon or cognito") {
+					t.Errorf("message does not say why:\n%s", msg)
+				}
+			})
+		}
+		templates.Translate(t, tmpl, rootParams) // an allowed prefix translates
+	}
+}
+
+// The feature plan is pinned: Lite has the monthly free tier and every feature this project uses
+// (https://aws.amazon.com/cognito/pricing/).
+func TestUserPoolTierIsPinned(t *testing.T) {
+	_, pool := only(t, templates.Translate(t, authTemplate, rootParams), "AWS::Cognito::UserPool")
+	if got := mapAt(pool, "Properties")["UserPoolTier"]; got != "LITE" {
+		t.Errorf("UserPoolTier %v, want LITE", got)
+	}
+}
