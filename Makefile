@@ -3,19 +3,27 @@ SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
 
+# The Go command
 GO ?= go
+# Architecture of `make build`'s bootstraps (Lambda runs arm64; amd64 works too)
 GOARCH ?= arm64
 FUNCTIONS := login echo
 GO_BUILD_FLAGS := -tags lambda.norpc -trimpath -ldflags "-s -w"
 TEMPLATES := template.yaml auth-stack/template.yaml api-stack/template.yaml
+# Port of the local stack's API on 127.0.0.1 (`make local`)
 API_PORT ?= 3000
+# Port of the local stack's emulated Cognito on 127.0.0.1 (`make local`)
 COGNITO_PORT ?= 5000
 # How long each fuzz target runs inside `make test`.
 FUZZTIME ?= 10s
 
+# `make help` lists every `NAME ?= default` variable: scripts/make-help.sh reads the Makefile, and gets
+# each value and origin here, one NAME<TAB>origin<TAB>value line each (single quotes escaped).
+HELP_VARS = $(sort $(shell sed -n 's/^\([A-Z][A-Z0-9_]*\)[[:space:]]*?=.*/\1/p' $(MAKEFILE_LIST)))
 .PHONY: help
-help: ## List the targets
-	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
+help: ## List the targets, and the variables with their defaults
+	@{ $(foreach v,$(HELP_VARS),printf '%s\t%s\t%s\n' $(v) '$(origin $(v))' '$(subst ','\'',$($(v)))';) } \
+	  | scripts/make-help.sh $(MAKEFILE_LIST)
 
 .PHONY: build
 build: ## Build build/<function>/bootstrap for linux/$(GOARCH), static and stripped
@@ -95,3 +103,38 @@ local: ## Run the whole API on 127.0.0.1:$(API_PORT) with an emulated Cognito on
 .PHONY: clean
 clean: ## Remove build output and local-stack state
 	rm -rf build .aws-sam .local
+
+# ---- Recipes for newcomers: a user and a token for the running local stack, and deploying.
+# They run the tools as built binaries (never `go run`, which turns every failure into exit 1), so
+# the tools' exit codes reach the caller: 2 for a missing setting, 1 when Cognito refuses or fails.
+
+# Where the local stack keeps its state; `make user`, `token` and `users` read its outputs.json
+STATE_DIR ?= .local
+# Template parameters, as sam deploy --parameter-overrides takes them: 'Key=Value Key2=Value2'
+PARAMETER_OVERRIDES ?=
+# The samconfig.toml environment `make deploy` uses: default (both stacks), auth or api
+CONFIG_ENV ?= default
+
+RECIPE_ENV = STATE_DIR='$(subst ','\'',$(STATE_DIR))'
+
+.PHONY: tools
+tools: ## Build build/testuser and build/token (run them as built: they keep their exit codes)
+	@mkdir -p build
+	@$(GO) build -o build/testuser ./cmd/testuser
+	@$(GO) build -o build/token ./cmd/token
+
+.PHONY: user
+user: tools ## Create a throwaway confirmed user in the running local stack (STATE_DIR); prints USERNAME= and PASSWORD=
+	@$(RECIPE_ENV) scripts/recipes.sh user
+
+.PHONY: token
+token: tools ## Print an ID token for USERNAME and PASSWORD (from `make user`) from the running local stack
+	@$(RECIPE_ENV) scripts/recipes.sh token
+
+.PHONY: users
+users: tools ## List the users of the running local stack's pool
+	@$(RECIPE_ENV) scripts/recipes.sh users
+
+.PHONY: deploy
+deploy: ## sam build && sam deploy for CONFIG_ENV, with PARAMETER_OVERRIDES (first time: DomainPrefix=<unique>)
+	@CONFIG_ENV='$(subst ','\'',$(CONFIG_ENV))' PARAMETER_OVERRIDES='$(subst ','\'',$(PARAMETER_OVERRIDES))' scripts/recipes.sh deploy
