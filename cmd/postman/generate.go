@@ -161,9 +161,7 @@ func (g *generator) item(o operation) (map[string]any, error) {
 	if body != "" {
 		headers = append(headers, header("Content-Type", "application/json"))
 	}
-	for _, h := range g.securityHeaders(o.op) {
-		headers = append(headers, h)
-	}
+	headers = append(headers, g.securityHeaders(o.op)...)
 	var statuses []int
 	for code := range o.op.Responses.Map() {
 		if n, err := strconv.Atoi(code); err == nil {
