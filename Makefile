@@ -3,18 +3,29 @@ SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
 
+# The Go command
 GO ?= go
 # What the functions are built for: linux/arm64, their template's Architectures. Only the command
 # line changes it (make build GOARCH=amd64; the local stack builds for the machine it runs on): a GOOS
 # or GOARCH exported in the shell must not make `sam build` package a binary Lambda cannot run.
+GOOS ?= linux
+GOARCH ?= arm64
+ifeq ($(origin GOOS),environment)
 GOOS := linux
+endif
+ifeq ($(origin GOARCH),environment)
 GOARCH := arm64
+endif
 FUNCTIONS := login echo
 GO_BUILD_FLAGS := -tags lambda.norpc -trimpath -ldflags "-s -w"
 TEMPLATES := template.yaml auth-stack/template.yaml api-stack/template.yaml account-stack/template.yaml
+# Port of the local stack's API on 127.0.0.1 (`make local`)
 API_PORT ?= 3000
+# Port of the local stack's emulated Cognito on 127.0.0.1 (`make local`)
 COGNITO_PORT ?= 5000
+# Everything one local stack writes (outputs.json, builds, logs, mail); one directory per stack
 STATE_DIR ?= .local
+# Template parameters for `make local` and `make deploy`, as sam deploy --parameter-overrides takes them
 PARAMETER_OVERRIDES ?=
 # Where the Cognito emulator listens. 127.0.0.1 unless asked: `sam local start-api` on Linux needs an
 # address Docker's containers reach (see README).
@@ -22,9 +33,13 @@ COGNITO_HOST ?= 127.0.0.1
 # How long each fuzz target runs inside `make test`.
 FUZZTIME ?= 10s
 
+# `make help` lists every `NAME ?= default` variable: scripts/make-help.sh reads the Makefile, and gets
+# each value and origin here, one NAME<TAB>origin<TAB>value line each (single quotes escaped).
+HELP_VARS = $(sort $(shell sed -n 's/^\([A-Z][A-Z0-9_]*\)[[:space:]]*?=.*/\1/p' $(MAKEFILE_LIST)))
 .PHONY: help
-help: ## List the targets
-	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
+help: ## List the targets, and the variables with their defaults
+	@{ $(foreach v,$(HELP_VARS),printf '%s\t%s\t%s\n' $(v) '$(origin $(v))' '$(subst ','\'',$($(v)))';) } \
+	  | scripts/make-help.sh $(MAKEFILE_LIST)
 
 .PHONY: build
 build: ## Build build/<function>/bootstrap for $(GOOS)/$(GOARCH) (default linux/arm64), static and stripped
@@ -112,3 +127,35 @@ local: export PARAMETER_OVERRIDES := $(PARAMETER_OVERRIDES)
 .PHONY: clean
 clean: ## Remove build output and local-stack state
 	rm -rf build .aws-sam .local
+
+# ---- Recipes for newcomers: a user and a token for the running local stack, and deploying.
+# They run the tools as built binaries (never `go run`, which turns every failure into exit 1), so
+# the tools' exit codes reach the caller: 2 for a missing setting, 1 when Cognito refuses or fails.
+
+# `make user`, `token` and `users` read $(STATE_DIR)/outputs.json; `make deploy` takes PARAMETER_OVERRIDES.
+# The samconfig.toml environment `make deploy` uses: default (both stacks), auth or api
+CONFIG_ENV ?= default
+
+RECIPE_ENV = STATE_DIR='$(subst ','\'',$(STATE_DIR))'
+
+.PHONY: tools
+tools: ## Build build/testuser and build/token (run them as built: they keep their exit codes)
+	@mkdir -p build
+	@$(GO) build -o build/testuser ./cmd/testuser
+	@$(GO) build -o build/token ./cmd/token
+
+.PHONY: user
+user: tools ## Create a throwaway confirmed user in the running local stack (STATE_DIR); prints USERNAME= and PASSWORD=
+	@$(RECIPE_ENV) scripts/recipes.sh user
+
+.PHONY: token
+token: tools ## Print an ID token for USERNAME and PASSWORD (from `make user`) from the running local stack
+	@$(RECIPE_ENV) scripts/recipes.sh token
+
+.PHONY: users
+users: tools ## List the users of the running local stack's pool
+	@$(RECIPE_ENV) scripts/recipes.sh users
+
+.PHONY: deploy
+deploy: ## sam build && sam deploy for CONFIG_ENV, with PARAMETER_OVERRIDES (first time: DomainPrefix=<unique>)
+	@CONFIG_ENV='$(subst ','\'',$(CONFIG_ENV))' PARAMETER_OVERRIDES='$(subst ','\'',$(PARAMETER_OVERRIDES))' scripts/recipes.sh deploy

@@ -99,11 +99,24 @@ step "go test -bench (count $BENCH_COUNT, benchtime $BENCH_TIME): internal/echo,
   -count "$BENCH_COUNT" -benchtime "$BENCH_TIME" ./internal/echo ./internal/login >"$out/new.txt"
 if [ -f docs/bench-baseline.txt ]; then
   note="docs/bench-baseline.txt (committed) against this run (build/bench/new.txt)"
-  step "benchstat: $note" "$GO" run "$BENCHSTAT" docs/bench-baseline.txt "$out/new.txt" >"$out/benchstat.txt"
+  # benchstat puts results from different `cpu:` lines in separate tables, so a baseline from another
+  # CPU model would silently compare nothing: the CPU name is ignored, and said when it differs.
+  base_cpu=$(sed -n 's/^cpu: //p' docs/bench-baseline.txt | head -n 1)
+  new_cpu=$(sed -n 's/^cpu: //p' "$out/new.txt" | head -n 1)
+  if [ "$base_cpu" != "$new_cpu" ]; then
+    note="$note; CPU differs (baseline: ${base_cpu:-unknown}, this run: ${new_cpu:-unknown}), so the deltas include the machine"
+  fi
+  step "benchstat: $note" "$GO" run "$BENCHSTAT" -ignore cpu docs/bench-baseline.txt "$out/new.txt" >"$out/benchstat.txt"
+  if ! grep -q 'vs base' "$out/benchstat.txt"; then
+    # Still nothing to compare: no benchmark of the same name (GOMAXPROCS is part of it) and config.
+    note="$note; NO COMPARISON WAS POSSIBLE: the baseline and this run share no benchmark (names and GOMAXPROCS suffixes differ?)"
+  fi
 else
   note="this run (no docs/bench-baseline.txt to compare with)"
   step "benchstat: $note" "$GO" run "$BENCHSTAT" "$out/new.txt" >"$out/benchstat.txt"
 fi
+say "benchstat: $note"
+cat "$out/benchstat.txt" >&2
 
 rc=0
 step "cold starts, experiment, load test, report" \

@@ -19,6 +19,7 @@ resolve_language_extensions).
 import argparse
 import copy
 import json
+import logging
 import os
 import re
 import sys
@@ -249,6 +250,9 @@ def main(argv):
     parser.add_argument("templates", nargs="+", metavar="TEMPLATE")
     args = parser.parse_args(argv)
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    # transform() records timing metrics for a publisher that discards them, and warns "There are
+    # unpublished metrics" when they are garbage-collected: noise, since nothing is ever published.
+    logging.getLogger("samtranslator.metrics.metrics").setLevel(logging.ERROR)
 
     try:
         overrides = parse_overrides(args.parameter_overrides)

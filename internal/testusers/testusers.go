@@ -3,7 +3,8 @@
 //   - create makes a confirmed user <prefix><random>@<domain> with a random password that satisfies
 //     the pool's policy, and prints USERNAME= and PASSWORD= lines;
 //   - delete removes that user again, and succeeds when it is already gone (cleanup steps);
-//   - sweep removes every user of the prefix older than a given age (users a crashed job left behind).
+//   - sweep removes every user of the prefix older than a given age (users a crashed job left behind);
+//   - list prints the pool's users, so that a person can see what the other commands made.
 //
 // The pool comes from USER_POOL_ID, credentials and endpoint from the AWS SDK's default configuration
 // (so AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER points it at a local emulator).
@@ -19,7 +20,6 @@ import (
 	"io"
 	"math/big"
 	"regexp"
-	"sort"
 	"strings"
 	"time"
 
@@ -72,6 +72,7 @@ Commands:
            ::add-mask:: line for the password first; -github-env also appends both to $GITHUB_ENV)
   delete   delete the user USERNAME (or -username); a user that is already gone is not an error
   sweep    delete the prefix's users created more than -older-than ago (default 2h); -dry-run lists them
+  list     print the pool's users (email, status, enabled, created), oldest first; -prefix narrows it
 
 Run testuser <command> -h for a command's flags.
 Exit status: 0 on success, 1 when Cognito fails or refuses, 2 for a missing or wrong setting.
@@ -108,11 +109,13 @@ func (a *App) Run(ctx context.Context, args []string) int {
 		err = a.delete(ctx, args[1:])
 	case "sweep":
 		err = a.sweep(ctx, args[1:])
+	case "list":
+		err = a.list(ctx, args[1:])
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(a.Stdout, usageText)
 		return ExitOK
 	default:
-		err = usagef("unknown command %q: want create, delete or sweep", args[0])
+		err = usagef("unknown command %q: want create, delete, sweep or list", args[0])
 	}
 	var usage *usageError
 	switch {
@@ -475,13 +478,6 @@ func (a *App) deleteUserIfExists(ctx context.Context, client API, c common, user
 
 // ---- sweep
 
-// Stale is a user that sweep deletes.
-type Stale struct {
-	Username string // Cognito's username (the sub, when email is the pool's username attribute)
-	Email    string
-	Created  time.Time
-}
-
 func (a *App) sweep(ctx context.Context, args []string) error {
 	var c common
 	var prefix string
@@ -506,9 +502,16 @@ func (a *App) sweep(ctx context.Context, args []string) error {
 		return err
 	}
 	cutoff := a.Now().Add(-olderThan)
-	stale, err := a.listStale(ctx, client, c, prefix, cutoff)
+	users, err := a.listUsers(ctx, client, c, prefix)
 	if err != nil {
 		return err
+	}
+	// All pages are read before anything is deleted, oldest first.
+	var stale []User
+	for _, u := range users {
+		if !u.Created.IsZero() && !u.Created.After(cutoff) {
+			stale = append(stale, u)
+		}
 	}
 	var failed int
 	for _, u := range stale {
@@ -534,46 +537,6 @@ func (a *App) sweep(ctx context.Context, args []string) error {
 		return fmt.Errorf("%d user(s) could not be deleted", failed)
 	}
 	return nil
-}
-
-// listStale pages through the users whose email starts with prefix and returns those created at or
-// before cutoff, oldest first. All pages are read before anything is deleted.
-func (a *App) listStale(ctx context.Context, client API, c common, prefix string, cutoff time.Time) ([]Stale, error) {
-	var stale []Stale
-	var token *string
-	for page := 0; ; page++ {
-		if page >= 10000 {
-			return nil, errors.New("ListUsers: more than 10000 pages; giving up")
-		}
-		callCtx, cancel := context.WithTimeout(ctx, c.timeout)
-		out, err := client.ListUsers(callCtx, &cip.ListUsersInput{
-			UserPoolId:      aws.String(c.poolID),
-			Filter:          aws.String(fmt.Sprintf("email ^= %q", prefix)),
-			Limit:           aws.Int32(60),
-			PaginationToken: token,
-		})
-		cancel()
-		if err != nil {
-			return nil, fmt.Errorf("ListUsers %s: %w", c.poolID, describe(err))
-		}
-		for _, u := range out.Users {
-			email := attribute(u.Attributes, "email")
-			// The filter runs in Cognito; check again, since deleting is not undone.
-			if !strings.HasPrefix(strings.ToLower(email), prefix) || u.UserCreateDate == nil {
-				continue
-			}
-			if u.UserCreateDate.After(cutoff) {
-				continue
-			}
-			stale = append(stale, Stale{Username: aws.ToString(u.Username), Email: email, Created: *u.UserCreateDate})
-		}
-		token = out.PaginationToken
-		if aws.ToString(token) == "" {
-			break
-		}
-	}
-	sort.Slice(stale, func(i, j int) bool { return stale[i].Created.Before(stale[j].Created) })
-	return stale, nil
 }
 
 func attribute(attrs []types.AttributeType, name string) string {

@@ -172,6 +172,9 @@ func TestUsageErrors(t *testing.T) {
 		{"sweep with a quote in the prefix", nil, []string{"sweep", "-prefix", `e2e"`}, `-prefix "e2e\""`},
 		{"sweep with a negative age", nil, []string{"sweep", "-older-than", "-1h"}, "-older-than must not be negative"},
 		{"sweep with a bad duration", nil, []string{"sweep", "--older-than", "2 hours"}, `invalid value "2 hours" for flag -older-than`},
+		{"list without a pool", map[string]string{"USER_POOL_ID": ""}, []string{"list"}, "missing USER_POOL_ID (-user-pool-id)"},
+		{"list with a quote in the prefix", nil, []string{"list", "-prefix", `e2e"`}, `-prefix "e2e\""`},
+		{"list with an argument", nil, []string{"list", "extra"}, `unexpected argument "extra"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -432,7 +435,7 @@ func TestUnreachableCognitoFailsWithOneLine(t *testing.T) {
 	for k, v := range server.Env(dir) {
 		t.Setenv(k, v)
 	}
-	for _, args := range [][]string{{"create"}, {"delete", "-username", "e2e-x@example.com"}, {"sweep"}} {
+	for _, args := range [][]string{{"create"}, {"delete", "-username", "e2e-x@example.com"}, {"sweep"}, {"list"}} {
 		t.Run(args[0], func(t *testing.T) {
 			var out, errOut bytes.Buffer
 			code := testusers.Main(context.Background(), append(args, "-timeout", "5s"),
