@@ -8,7 +8,9 @@ GO ?= go
 # What the functions are built for: linux/arm64, their template's Architectures. Only the command
 # line changes it (make build GOARCH=amd64; the local stack builds for the machine it runs on): a GOOS
 # or GOARCH exported in the shell must not make `sam build` package a binary Lambda cannot run.
+# OS of the functions' bootstraps (command line only)
 GOOS ?= linux
+# Architecture of the functions' bootstraps (command line only; Lambda runs arm64)
 GOARCH ?= arm64
 ifeq ($(origin GOOS),environment)
 GOOS := linux
@@ -21,14 +23,14 @@ GO_BUILD_FLAGS := -tags lambda.norpc -trimpath -ldflags "-s -w"
 TEMPLATES := template.yaml auth-stack/template.yaml api-stack/template.yaml account-stack/template.yaml
 # Port of the local stack's API on 127.0.0.1 (`make local`)
 API_PORT ?= 3000
-# Port of the local stack's emulated Cognito on 127.0.0.1 (`make local`)
+# Port of the local stack's emulated Cognito (`make local`)
 COGNITO_PORT ?= 5000
 # Everything one local stack writes (outputs.json, builds, logs, mail); one directory per stack
 STATE_DIR ?= .local
 # Template parameters for `make local` and `make deploy`, as sam deploy --parameter-overrides takes them
 PARAMETER_OVERRIDES ?=
-# Where the Cognito emulator listens. 127.0.0.1 unless asked: `sam local start-api` on Linux needs an
-# address Docker's containers reach (see README).
+# `sam local start-api` on Linux needs the Cognito emulator on an address Docker's containers reach.
+# Address the local stack's Cognito listens on (another than 127.0.0.1 only for sam local; see README)
 COGNITO_HOST ?= 127.0.0.1
 # How long each fuzz target runs inside `make test`.
 FUZZTIME ?= 10s
