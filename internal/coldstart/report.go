@@ -17,7 +17,7 @@ const (
 	EchoInitRatioMax  = 1.3        // echo init ≤ 1.3 × the hello-world baseline's
 	LoginInitRatioMax = 2.0        // login init ≤ 2 × the baseline's
 	EchoSizeMax       = 6815744    // 6.5 MiB, linux/arm64 bootstrap
-	LoginSizeMax      = 7340032    // 7 MiB
+	LoginSizeMax      = 7864320    // 7.5 MiB (see scripts/check-size.sh)
 	PeakRSSMax        = 25_000_000 // 25 MB (decimal, the stricter reading) per function
 	EchoRPSMin        = 3000       // local /echo with 32 clients
 )
