@@ -151,13 +151,13 @@ func TestPreRequestScriptSignsInThroughTheLoginOperation(t *testing.T) {
 	}
 }
 
-// A route added to the document (as /signup and the like will be) becomes a request with no change here.
+// A route added to the document becomes a request with no change here.
 func TestANewOperationBecomesARequest(t *testing.T) {
 	spec := strings.Replace(string(docs.OpenAPI), "\npaths:\n", `
 paths:
-  /signup:
+  /greeting:
     post:
-      operationId: signUp
+      operationId: greet
       summary: Create an account
       security: []
       requestBody:
@@ -180,8 +180,8 @@ paths:
 `, 1)
 	c, _ := generate(t, []byte(spec))
 	it := c.Item[0]
-	if it.Request.URL.Raw != "{{apiUrl}}/signup" || !strings.Contains(it.Request.Body.Raw, `"password": "{{password}}"`) {
-		t.Errorf("first request %s %s %q: want POST /signup with {{password}}", it.Request.Method, it.Request.URL.Raw, it.Request.Body.Raw)
+	if it.Request.URL.Raw != "{{apiUrl}}/greeting" || !strings.Contains(it.Request.Body.Raw, `"password": "{{password}}"`) {
+		t.Errorf("first request %s %s %q: want POST /greeting with {{password}}", it.Request.Method, it.Request.URL.Raw, it.Request.Body.Raw)
 	}
 }
 
