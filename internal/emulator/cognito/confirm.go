@@ -73,20 +73,27 @@ func (f *Front) signUp(ctx context.Context, c *call) (*reply, error) {
 	return rep, nil
 }
 
+// userCall decodes a call about one user of a client's pool and finds the client and the user; the
+// user is nil when the pool has none of that name.
+func (f *Front) userCall(ctx context.Context, c *call) (userInput, *clientInfo, *user, error) {
+	var in userInput
+	if err := decode(c, &in); err != nil {
+		return in, nil, nil, err
+	}
+	ci, err := f.client(ctx, in.ClientId)
+	if err != nil {
+		return in, nil, nil, err
+	}
+	u, err := f.lookupUser(ctx, ci.PoolID, in.Username)
+	return in, ci, u, err
+}
+
 // resendConfirmationCode serves ResendConfirmationCode, which moto lacks. With
 // PreventUserExistenceErrors ENABLED an unknown or disabled user gets a simulated delivery
 // (https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pool-managing-errors.html);
 // a confirmed one gets InvalidParameterException, as Cognito answers.
 func (f *Front) resendConfirmationCode(ctx context.Context, c *call) (*reply, error) {
-	var in userInput
-	if err := decode(c, &in); err != nil {
-		return nil, err
-	}
-	ci, err := f.client(ctx, in.ClientId)
-	if err != nil {
-		return nil, err
-	}
-	u, err := f.lookupUser(ctx, ci.PoolID, in.Username)
+	in, ci, u, err := f.userCall(ctx, c)
 	if err != nil {
 		return nil, err
 	}
@@ -108,15 +115,7 @@ func (f *Front) resendConfirmationCode(ctx context.Context, c *call) (*reply, er
 
 // confirmSignUp serves ConfirmSignUp, checking the code (moto accepts any).
 func (f *Front) confirmSignUp(ctx context.Context, c *call) (*reply, error) {
-	var in userInput
-	if err := decode(c, &in); err != nil {
-		return nil, err
-	}
-	ci, err := f.client(ctx, in.ClientId)
-	if err != nil {
-		return nil, err
-	}
-	u, err := f.lookupUser(ctx, ci.PoolID, in.Username)
+	in, ci, u, err := f.userCall(ctx, c)
 	if err != nil {
 		return nil, err
 	}

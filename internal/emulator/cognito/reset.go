@@ -64,15 +64,7 @@ func (f *Front) forgotPassword(ctx context.Context, c *call) (*reply, error) {
 // don't exist or are disabled. If a code isn't requested when using ForgotPassword, Amazon Cognito
 // returns the ExpiredCodeException error" (same page); a code past its hour is expired too.
 func (f *Front) confirmForgotPassword(ctx context.Context, c *call) (*reply, error) {
-	var in userInput
-	if err := decode(c, &in); err != nil {
-		return nil, err
-	}
-	ci, err := f.client(ctx, in.ClientId)
-	if err != nil {
-		return nil, err
-	}
-	u, err := f.lookupUser(ctx, ci.PoolID, in.Username)
+	in, ci, u, err := f.userCall(ctx, c)
 	if err != nil {
 		return nil, err
 	}
