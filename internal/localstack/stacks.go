@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"path/filepath"
 
 	"github.com/example/cognito-sam-go/internal/emulator/cloudformation"
@@ -40,40 +41,29 @@ type stackSet struct {
 // deployStacks translates and deploys the auth stack, then the API stack with the pool's id and ARN,
 // as the root template's nesting passes them. overrides apply to whichever stack declares each key.
 func deployStacks(ctx context.Context, opts Options, providers map[string]cloudformation.Provider, overrides map[string]string) (stackSet, error) {
-	tr := cloudformation.Translator{Python: opts.Python, Root: opts.Root}
-	dir := filepath.Join(opts.StateDir, "translated")
-	templates := map[string]string{"auth": "auth-stack/template.yaml", "api": "api-stack/template.yaml"}
-	errs := make(chan error, len(templates))
-	for name, src := range templates {
-		go func() { errs <- tr.Translate(ctx, src, filepath.Join(dir, name+".json"), overrides) }()
-	}
-	for range templates {
-		if err := <-errs; err != nil {
-			return stackSet{}, err
-		}
-	}
-
 	authValues := map[string]string{"DomainPrefix": defaultDomainPrefix}
-	for k, v := range overrides {
-		authValues[k] = v
-	}
-	auth, err := deployOne(ctx, opts, filepath.Join(dir, "auth.json"), authStackName, authValues, providers)
+	maps.Copy(authValues, overrides)
+	auth, err := deployOne(ctx, opts, "auth-stack/template.yaml", authStackName, authValues, providers)
 	if err != nil {
 		return stackSet{}, err
 	}
 	apiValues := map[string]string{"UserPoolId": auth.Outputs["UserPoolId"], "UserPoolArn": auth.Outputs["UserPoolArn"]}
-	for k, v := range overrides {
-		apiValues[k] = v
-	}
-	api, err := deployOne(ctx, opts, filepath.Join(dir, "api.json"), apiStackName, apiValues, providers)
+	maps.Copy(apiValues, overrides)
+	api, err := deployOne(ctx, opts, "api-stack/template.yaml", apiStackName, apiValues, providers)
 	if err != nil {
 		return stackSet{}, err
 	}
 	return stackSet{auth: auth, api: api}, nil
 }
 
-// deployOne deploys one translated template with the values of the parameters it declares.
-func deployOne(ctx context.Context, opts Options, path, name string, values map[string]string, providers map[string]cloudformation.Provider) (*cloudformation.Stack, error) {
+// deployOne translates a template with the values of the parameters it declares, as CloudFormation
+// passes them to the transform, and deploys the result.
+func deployOne(ctx context.Context, opts Options, src, name string, values map[string]string, providers map[string]cloudformation.Provider) (*cloudformation.Stack, error) {
+	path := filepath.Join(opts.StateDir, "translated", name+".json")
+	tr := cloudformation.Translator{Python: opts.Python, Root: opts.Root}
+	if err := tr.Translate(ctx, src, path, values); err != nil {
+		return nil, err
+	}
 	tpl, err := cloudformation.Load(path)
 	if err != nil {
 		return nil, err

@@ -2,11 +2,9 @@ package cloudformation
 
 import (
 	"fmt"
-	"regexp"
+	"maps"
 	"slices"
-	"strconv"
 	"strings"
-	"unicode/utf8"
 )
 
 // ParseOverrides reads `sam deploy --parameter-overrides` syntax: space-separated Key=Value pairs,
@@ -69,10 +67,11 @@ func splitWords(s string) ([]string, error) {
 	return words, nil
 }
 
-// ParameterValues applies values over the template's defaults and checks every parameter as
-// CloudFormation does on deploy: a value for each parameter without a default, no unknown keys,
-// AllowedValues, AllowedPattern (matched against the whole value), lengths and, for Number, that the
-// value is a number within MinValue/MaxValue. Values are strings, as CloudFormation passes them.
+// ParameterValues applies values over the template's defaults: a value for each parameter without a
+// default, no undeclared keys. The constraints (AllowedValues, AllowedPattern, lengths, Number ranges)
+// are checked once, by scripts/sam-translate.py before it translates, as CloudFormation checks them
+// before any transform runs; AllowedPattern is a Java regular expression, which Python's re reads
+// alike and Go's regexp does not (no lookahead). Values are strings, as CloudFormation passes them.
 func (t *Template) ParameterValues(values map[string]string) (map[string]string, error) {
 	out := map[string]string{}
 	for k := range values {
@@ -80,59 +79,16 @@ func (t *Template) ParameterValues(values map[string]string) (map[string]string,
 			return nil, fmt.Errorf("%s: parameter %s is not declared by the template", t.Path, k)
 		}
 	}
-	names := make([]string, 0, len(t.Parameters))
-	for name := range t.Parameters {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	for _, name := range names {
-		p := t.Parameters[name]
+	for _, name := range slices.Sorted(maps.Keys(t.Parameters)) {
 		v, ok := values[name]
 		if !ok {
-			if p.Default == nil {
+			def := t.Parameters[name].Default
+			if def == nil {
 				return nil, fmt.Errorf("%s: parameter %s has no default and no value", t.Path, name)
 			}
-			v = scalarString(p.Default)
-		}
-		if err := p.check(v); err != nil {
-			return nil, fmt.Errorf("%s: parameter %s: %w", t.Path, name, err)
+			v = scalarString(def)
 		}
 		out[name] = v
 	}
 	return out, nil
-}
-
-func (p Parameter) check(v string) error {
-	fail := func(what string) error {
-		if p.ConstraintDescription != "" {
-			return fmt.Errorf("%s (%s)", what, p.ConstraintDescription)
-		}
-		return fmt.Errorf("%s", what)
-	}
-	if len(p.AllowedValues) > 0 && !slices.ContainsFunc(p.AllowedValues, func(a any) bool { return scalarString(a) == v }) {
-		return fail(fmt.Sprintf("value %q is not one of %v", v, p.AllowedValues))
-	}
-	if p.AllowedPattern != "" {
-		re, err := regexp.Compile("^(?:" + p.AllowedPattern + ")$")
-		if err != nil {
-			return fmt.Errorf("AllowedPattern does not compile: %w", err)
-		}
-		if !re.MatchString(v) {
-			return fail(fmt.Sprintf("value %q does not match AllowedPattern %s", v, p.AllowedPattern))
-		}
-	}
-	n := utf8.RuneCountInString(v)
-	if p.MinLength != nil && n < *p.MinLength || p.MaxLength != nil && n > *p.MaxLength {
-		return fail(fmt.Sprintf("value length %d is outside the allowed length", n))
-	}
-	if p.Type == "Number" {
-		f, err := strconv.ParseFloat(v, 64)
-		if err != nil {
-			return fail(fmt.Sprintf("value %q is not a number", v))
-		}
-		if p.MinValue != nil && f < *p.MinValue || p.MaxValue != nil && f > *p.MaxValue {
-			return fail(fmt.Sprintf("value %v is outside the allowed range", f))
-		}
-	}
-	return nil
 }

@@ -19,18 +19,10 @@ type Template struct {
 	Outputs    map[string]Output    `json:"Outputs"`
 }
 
-// Parameter is a template parameter with the constraints CloudFormation checks on deploy.
+// Parameter is a template parameter (its constraints are checked by the translator script).
 type Parameter struct {
-	Type                  string   `json:"Type"`
-	Default               any      `json:"Default"`
-	AllowedValues         []any    `json:"AllowedValues"`
-	AllowedPattern        string   `json:"AllowedPattern"`
-	ConstraintDescription string   `json:"ConstraintDescription"`
-	MinLength             *int     `json:"MinLength"`
-	MaxLength             *int     `json:"MaxLength"`
-	MinValue              *float64 `json:"MinValue"`
-	MaxValue              *float64 `json:"MaxValue"`
-	NoEcho                any      `json:"NoEcho"`
+	Type    string `json:"Type"`
+	Default any    `json:"Default"`
 }
 
 // Resource is one entry of Resources.

@@ -36,6 +36,9 @@ func (tr Translator) Translate(ctx context.Context, template, out string, overri
 			pairs = append(pairs, k+"="+shellQuote(overrides[k]))
 		}
 	}
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		return fmt.Errorf("translate %s: %w", template, err)
+	}
 	args := []string{filepath.Join(tr.Root, "scripts", "sam-translate.py"), "--out", out}
 	if len(pairs) > 0 {
 		args = append(args, "--parameter-overrides", strings.Join(pairs, " "))
