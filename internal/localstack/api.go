@@ -75,7 +75,10 @@ func newGateway(ctx context.Context, opts Options, st *cloudformation.Stack, inv
 // providerARNs lists the user pools named by the definition's Cognito authorizers.
 func providerARNs(body map[string]any) []string {
 	var out []string
-	defs, _ := body["securityDefinitions"].(map[string]any)
+	defs, _ := body["securityDefinitions"].(map[string]any) // swagger 2.0
+	if components, ok := body["components"].(map[string]any); ok && defs == nil {
+		defs, _ = components["securitySchemes"].(map[string]any) // OpenAPI 3
+	}
 	for _, name := range slices.Sorted(maps.Keys(defs)) {
 		d, _ := defs[name].(map[string]any)
 		a, _ := d["x-amazon-apigateway-authorizer"].(map[string]any)

@@ -12,9 +12,12 @@ import (
 // gateway serves: https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-swagger-extensions.html
 type swagger struct {
 	Paths               map[string]map[string]json.RawMessage `json:"paths"`
-	SecurityDefinitions map[string]securityDefinition         `json:"securityDefinitions"`
-	GatewayResponses    map[string]gatewayResponseDef         `json:"x-amazon-apigateway-gateway-responses"`
-	BinaryMediaTypes    []string                              `json:"x-amazon-apigateway-binary-media-types"`
+	SecurityDefinitions map[string]securityDefinition         `json:"securityDefinitions"` // swagger 2.0
+	Components          struct {
+		SecuritySchemes map[string]securityDefinition `json:"securitySchemes"` // OpenAPI 3 (OpenApiVersion set)
+	} `json:"components"`
+	GatewayResponses map[string]gatewayResponseDef `json:"x-amazon-apigateway-gateway-responses"`
+	BinaryMediaTypes []string                      `json:"x-amazon-apigateway-binary-media-types"`
 }
 
 type securityDefinition struct {
@@ -67,6 +70,11 @@ func parseDefinition(body []byte) ([]method, swagger, error) {
 	var doc swagger
 	if err := json.Unmarshal(body, &doc); err != nil {
 		return nil, doc, fmt.Errorf("apigateway: RestApi Body: %w", err)
+	}
+	// SAM writes OpenAPI 3 when the API sets OpenApiVersion, swagger 2.0 otherwise; API Gateway reads
+	// both, with the authorizers in components.securitySchemes or securityDefinitions.
+	if len(doc.SecurityDefinitions) == 0 {
+		doc.SecurityDefinitions = doc.Components.SecuritySchemes
 	}
 	var methods []method
 	for _, path := range sortedKeys(doc.Paths) {

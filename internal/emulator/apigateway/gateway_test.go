@@ -1,6 +1,7 @@
 package apigateway_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -102,5 +103,29 @@ func TestEchoReturnsTheAuthorizerClaims(t *testing.T) {
 	}
 	if b, _ := body["body"].(map[string]any); b["k"] != "v" {
 		t.Fatalf("body %v", body["body"])
+	}
+}
+
+// With OpenApiVersion set, SAM writes an OpenAPI 3 definition whose authorizers sit under
+// components.securitySchemes; they are enforced exactly as swagger 2.0's securityDefinitions.
+func TestOpenAPI3DefinitionEnforcesItsSecuritySchemes(t *testing.T) {
+	var doc map[string]any
+	if err := json.Unmarshal(readFile(t, "cors-off.body.json"), &doc); err != nil {
+		t.Fatal(err)
+	}
+	delete(doc, "swagger")
+	doc["openapi"] = "3.0.1"
+	doc["components"] = map[string]any{"securitySchemes": doc["securityDefinitions"]}
+	delete(doc, "securityDefinitions")
+	raw, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := start(t, options{body: string(raw)})
+	if resp, body := s.do(t, "POST", "/echo", `{}`); resp.StatusCode != 401 || body["message"] != "Unauthorized" {
+		t.Fatalf("no token: %d %v", resp.StatusCode, body)
+	}
+	if resp, body := s.do(t, "POST", "/echo", `{}`, "Authorization", s.idToken(t, nil)); resp.StatusCode != 200 {
+		t.Fatalf("ID token: %d %v", resp.StatusCode, body)
 	}
 }
