@@ -86,6 +86,7 @@ type Variant struct {
 // Experiment compares opening the connection to Cognito during init with not doing so.
 type Experiment struct {
 	RTT      time.Duration // emulated round trip to Cognito
+	MemoryMB int           // the emulated share's size; 0 on a whole core
 	Variants []Variant
 }
 
@@ -97,6 +98,8 @@ type Results struct {
 	Warm       int // warm invocations per cold start
 	Functions  []Summary
 	Experiment *Experiment
+	Memory     *MemoryTable // under Lambda's emulated CPU share
+	LocalReady *ReadyResult // `make local`'s start
 	Load       *LoadResult // local /echo through the gateway and the authorizer
 	LoadBase   *LoadResult // the same generator against BaselineHandler
 	Sizes      []BinarySize
@@ -186,7 +189,12 @@ func (r *Results) Evaluate() []Budget {
 	} else {
 		rps.Measured, errs.Measured = "not measured", "not measured"
 	}
-	return append(out, rps, errs)
+	out = append(out, rps, errs)
+	mem := r.Memory
+	if mem == nil {
+		mem = &MemoryTable{Unavailable: "skipped"}
+	}
+	return append(append(out, mem.Budgets()...), r.LocalReady.Budget())
 }
 
 func clients(l *LoadResult) int {
