@@ -216,6 +216,13 @@ func renderOnly(c config, path string) int {
 		return 2
 	}
 	c.jsonOut = ""
+	// The budgets apply at the sizes the template declares now.
+	if res.Memory != nil && res.Memory.Unavailable == "" {
+		if res.Memory.Template, err = readTemplateSizes(c.root); err != nil {
+			logf("%v", err)
+			return 2
+		}
+	}
 	return publish(c, &res)
 }
 
@@ -232,7 +239,17 @@ func publish(c config, res *coldstart.Results) int {
 			chart = filepath.ToSlash(rel)
 		}
 	}
-	if err := coldstart.WriteReport(c.report, res.Markdown(chart)); err != nil {
+	memChart := ""
+	if c.memSVG != "" && res.Memory != nil && len(res.Memory.Cells) > 0 {
+		if err := os.WriteFile(c.memSVG, []byte(res.Memory.SVG(res.Date, res.Machine)), 0o644); err != nil {
+			logf("%v", err)
+			return 2
+		}
+		if rel, err := filepath.Rel(filepath.Dir(c.report), c.memSVG); err == nil {
+			memChart = filepath.ToSlash(rel)
+		}
+	}
+	if err := coldstart.WriteReport(c.report, res.Markdown(chart, memChart)); err != nil {
 		logf("%v", err)
 		return 2
 	}

@@ -228,10 +228,16 @@ func readTemplateSizes(root string) (map[string]int, error) {
 	return out, nil
 }
 
-// shareExperiment is connect-during-init at login's template size, at each round trip.
+// shareExperiment is connect-during-init at the size the table recommends for login (the template's
+// when it recommends none), at each round trip.
 func shareExperiment(ctx context.Context, b *bench, t *coldstart.MemoryTable, opts coldstart.Options) error {
 	c := b.c
 	opts.MemoryMB = t.Template["login"]
+	for _, d := range t.Decisions {
+		if d.Function == "login" && d.MemoryMB > 0 {
+			opts.MemoryMB = d.MemoryMB
+		}
+	}
 	arms := []string{"off", "sync", "async"}
 	for _, rtt := range c.rtts {
 		exp := coldstart.Experiment{RTT: rtt, MemoryMB: opts.MemoryMB}

@@ -270,6 +270,7 @@ type Summary struct {
 	Warm      Dist // of the per-process warm medians
 	// WarmP50 and WarmP99 are over every warm invocation of every cold start, pooled.
 	WarmP50, WarmP99 time.Duration
+	WarmN            int // warm invocations pooled
 	// WarmBilledMS is the mean billed duration of a warm invocation (BilledMS); ColdBilledMS the mean
 	// of init plus the first invocation, billed together since August 2025.
 	WarmBilledMS, ColdBilledMS float64
@@ -316,6 +317,7 @@ func Summarize(name string, samples []Sample) Summary {
 		ColdTotal:     pick(func(s Sample) time.Duration { return s.ColdTotal }),
 		Warm:          pick(func(s Sample) time.Duration { return s.Warm }),
 		WarmP50:       Quantile(pooled, 0.5),
+		WarmN:         len(pooled),
 		WarmP99:       Quantile(pooled, 0.99),
 		WarmBilledMS:  warmBilled / float64(max(len(pooled), 1)),
 		ColdBilledMS:  coldBilled / float64(max(len(samples), 1)),

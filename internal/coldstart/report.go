@@ -100,8 +100,8 @@ type Results struct {
 	Experiment *Experiment
 	Memory     *MemoryTable // under Lambda's emulated CPU share
 	LocalReady *ReadyResult // `make local`'s start
-	Load       *LoadResult // local /echo through the gateway and the authorizer
-	LoadBase   *LoadResult // the same generator against BaselineHandler
+	Load       *LoadResult  // local /echo through the gateway and the authorizer
+	LoadBase   *LoadResult  // the same generator against BaselineHandler
 	Sizes      []BinarySize
 	GoBench    []BenchRow
 	Benchstat  string // benchstat's output
@@ -255,9 +255,9 @@ const (
 	EndMarker   = "<!-- END GENERATED -->"
 )
 
-// Markdown renders the generated section, markers included. chart is the SVG's path relative to
-// the Markdown file.
-func (r *Results) Markdown(chart string) string {
+// Markdown renders the generated section, markers included. chart and memChart are the cold-start
+// and memory-size SVGs' paths relative to the Markdown file ("" for none).
+func (r *Results) Markdown(chart, memChart string) string {
 	var b strings.Builder
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
 	p("%s\n\n", BeginMarker)
@@ -325,6 +325,10 @@ func (r *Results) Markdown(chart string) string {
 		p("\n%s\n\n", e.Verdict())
 	}
 
+	if r.Memory != nil {
+		p("%s", r.Memory.Markdown(memChart))
+	}
+
 	if r.Load != nil && r.LoadBase != nil {
 		p("### Local stack throughput\n\n")
 		p("`cmd/local` (moto + the gateway with the Cognito authorizer, handlers in process), `POST /echo` with a valid ID token, "+
@@ -345,6 +349,18 @@ func (r *Results) Markdown(chart string) string {
 		}
 		for _, e := range r.Load.FirstErrors {
 			p("\n- error: `%s`", strings.ReplaceAll(e, "`", "'"))
+		}
+		p("\n")
+	}
+	if rr := r.LocalReady; rr != nil && len(rr.Warm) > 0 {
+		p("### Local stack start\n\n`cmd/local` from its start to `outputs.json` (translation, moto, `make build-<Function>` for each function, " +
+			"the gateway), each start in a fresh state directory so that it builds the functions again.\n\n| Go build cache | starts | ready (median) | min–max |\n|---|---|---|---|\n")
+		p("| warm | %d | %s | %s–%s |\n", len(rr.Warm), fmtDur(Median(rr.Warm)), fmtDur(minDur(rr.Warm)), fmtDur(maxDur(rr.Warm)))
+		switch {
+		case rr.Cold > 0:
+			p("| empty (`GOCACHE` a fresh directory: a first run on a fresh machine; not budgeted) | 1 | %s | – |\n", fmtDur(rr.Cold))
+		case rr.ColdErr != "":
+			p("| empty | 1 | failed: %s | – |\n", strings.ReplaceAll(rr.ColdErr, "|", "\\|"))
 		}
 		p("\n")
 	}
