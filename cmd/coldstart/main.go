@@ -127,7 +127,7 @@ func run(ctx context.Context, c config) int {
 		return 2
 	}
 	res := &coldstart.Results{Date: time.Now(), Machine: coldstart.ThisMachine(""), Rounds: c.rounds, Warm: c.warm}
-	logf("%s, %d cores, %s, Linux %s", res.Machine.CPU, res.Machine.Cores, res.Machine.Go, res.Machine.Kernel)
+	logf("%s, %d cores, %s, Linux %s, load average %s", res.Machine.CPU, res.Machine.Cores, res.Machine.Go, res.Machine.Kernel, res.Machine.Load)
 
 	code := 0
 	if !c.skipColdRun || !c.skipMemory {

@@ -26,6 +26,9 @@ const (
 type Machine struct {
 	CPU, Kernel, Go, OS, Memory string
 	Cores                       int
+	// Load is /proc/loadavg's 1, 5 and 15 minute averages when the run began: other work on a
+	// shared machine moves every figure.
+	Load string
 }
 
 // ThisMachine reads the CPU model, kernel and memory from /proc (Linux), and the Go version and
@@ -38,6 +41,11 @@ func ThisMachine(goVersion string) Machine {
 	}
 	if v := procField("/proc/cpuinfo", "model name"); v != "" {
 		m.CPU = v
+	}
+	if b, err := os.ReadFile("/proc/loadavg"); err == nil {
+		if f := strings.Fields(string(b)); len(f) >= 3 {
+			m.Load = strings.Join(f[:3], " ")
+		}
 	}
 	if b, err := os.ReadFile("/proc/sys/kernel/osrelease"); err == nil {
 		m.Kernel = strings.TrimSpace(string(b))
@@ -266,6 +274,9 @@ func (r *Results) Markdown(chart, memChart string) string {
 	p("| machine | |\n|---|---|\n")
 	p("| CPU | %s |\n| cores | %d |\n| memory | %s |\n| kernel | %s |\n| Go | %s |\n| date | %s |\n\n",
 		r.Machine.CPU, r.Machine.Cores, r.Machine.Memory, r.Machine.Kernel, r.Machine.Go, r.Date.UTC().Format(time.RFC3339))
+	if r.Machine.Load != "" {
+		p("Load average when the run began (1, 5, 15 min): %s on %d cores; other work on the machine slows every figure.\n\n", r.Machine.Load, r.Machine.Cores)
+	}
 
 	if len(r.Budgets) > 0 {
 		p("### Budgets\n\n| budget | measured | limit | status |\n|---|---|---|---|\n")
