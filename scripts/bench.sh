@@ -8,10 +8,15 @@
 #      baseline for this machine (cold starts) and for linux/arm64 (sizes), cmd/local and cmd/coldstart;
 #   2. runs the Go benchmarks (-benchmem) into build/bench/new.txt and compares them with benchstat
 #      against docs/bench-baseline.txt when it exists;
-#   3. runs cmd/coldstart: cold starts, the connect-during-init experiment, the load test, budgets.
+#   3. runs cmd/coldstart: cold starts on whole cores; the memory table under Lambda's CPU share (a
+#      cgroup per bootstrap: needs a writable cgroup v1 cpu and memory hierarchy, or cgroup v2 with
+#      both controllers delegated; without them it says why, gives no figures and exits 2), its
+#      calibration and the connect-during-init experiment; the load test; `make local`'s start time;
+#      budgets.
 #
 # Knobs (environment): BENCH_COUNT (Go benchmark runs, 8), BENCH_TIME (per run, 0.5s), ROUNDS (cold
-# starts per function, 20), LOAD_DURATION (10s), BENCH_TIMEOUT (whole script, 600 s).
+# starts per function on whole cores and per arm of the experiment, 20), MEM_ROUNDS (cold starts per
+# function and memory size, 12), LOAD_DURATION (10s), BENCH_TIMEOUT (whole script, 900 s).
 # To make this run's Go benchmarks the committed baseline: cp build/bench/new.txt docs/bench-baseline.txt
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,8 +27,9 @@ BENCHSTAT=golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
 BENCH_COUNT=${BENCH_COUNT:-8}
 BENCH_TIME=${BENCH_TIME:-0.5s}
 ROUNDS=${ROUNDS:-20}
+MEM_ROUNDS=${MEM_ROUNDS:-12}
 LOAD_DURATION=${LOAD_DURATION:-10s}
-BENCH_TIMEOUT=${BENCH_TIMEOUT:-600}
+BENCH_TIMEOUT=${BENCH_TIMEOUT:-900}
 
 out=build/bench
 say() { echo "bench: $*" >&2; }
@@ -119,11 +125,11 @@ say "benchstat: $note"
 cat "$out/benchstat.txt" >&2
 
 rc=0
-step "cold starts, experiment, load test, report" \
+step "cold starts, memory table, experiment, load test, local start, report" \
   "$out/coldstart" -root . -bin-dir "$out/native" -arm64-dir "$out/arm64" -local "$out/local" -work "$out/work" \
-  -rounds "$ROUNDS" -exp-rounds "$ROUNDS" -load-duration "$LOAD_DURATION" \
+  -rounds "$ROUNDS" -exp-rounds "$ROUNDS" -mem-rounds "$MEM_ROUNDS" -load-duration "$LOAD_DURATION" \
   -timeout "$((deadline - SECONDS - 15))s" \
   -gobench "$out/new.txt" -benchstat "$out/benchstat.txt" -benchstat-note "$note" \
-  -report docs/PERFORMANCE.md -svg docs/coldstart.svg -json "$out/results.json" || rc=$?
-say "report: docs/PERFORMANCE.md, chart: docs/coldstart.svg, raw: $out/results.json, logs: $out/work"
+  -report docs/PERFORMANCE.md -svg docs/coldstart.svg -memory-svg docs/memory.svg -json "$out/results.json" || rc=$?
+say "report: docs/PERFORMANCE.md, charts: docs/coldstart.svg docs/memory.svg, raw: $out/results.json, logs: $out/work"
 exit "$rc"

@@ -28,7 +28,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/example/cognito-sam-go/internal/cognitofake"
 	"github.com/example/cognito-sam-go/internal/coldstart"
 	"github.com/example/cognito-sam-go/internal/localstack/launch"
 )
@@ -36,11 +35,16 @@ import (
 type config struct {
 	root, binDir, arm64Dir, local, work   string
 	rounds, warm, expRounds, clients      int
-	expRTT, loadDuration, loadWarmup      time.Duration
+	memRounds, readyRuns                  int
+	rtts                                  []time.Duration
+	calibrate                             time.Duration
+	loadDuration, loadWarmup              time.Duration
 	timeout                               time.Duration
+	overrides                             string
 	goBench, benchstat, benchNote         string
-	report, svg, jsonOut                  string
+	report, svg, memSVG, jsonOut          string
 	skipLoad, skipExperiment, skipColdRun bool
+	skipMemory, skipReady, skipColdBuild  bool
 }
 
 func main() {
@@ -53,7 +57,16 @@ func main() {
 	flag.IntVar(&c.rounds, "rounds", 20, "cold starts per function (interleaved)")
 	flag.IntVar(&c.warm, "warm", 20, "warm invocations after each cold start")
 	flag.IntVar(&c.expRounds, "exp-rounds", 20, "cold starts per arm of the connect-during-init experiment")
-	flag.DurationVar(&c.expRTT, "exp-rtt", 2*time.Millisecond, "round trip to Cognito emulated in the experiment")
+	flag.IntVar(&c.memRounds, "mem-rounds", 10, "cold starts per function and memory size under the emulated CPU share")
+	rtts := flag.String("rtts", "1ms,20ms", "round trips to Cognito emulated for login in the memory table and the experiment")
+	flag.DurationVar(&c.calibrate, "calibrate", 100*time.Millisecond, "unthrottled length of the calibration loop")
+	flag.IntVar(&c.readyRuns, "ready-runs", 3, "starts of cmd/local timed with a warm build cache")
+	flag.StringVar(&c.overrides, "parameter-overrides", "ThrottlingRateLimit=100000 ThrottlingBurstLimit=100000",
+		"template parameters of the local stack under load (the default throttling would answer 429)")
+	flag.BoolVar(&c.skipMemory, "skip-memory", false, "skip the memory table under the emulated CPU share (its budgets then fail)")
+	flag.BoolVar(&c.skipReady, "skip-ready", false, "skip timing the local stack's start (its budget then fails)")
+	flag.BoolVar(&c.skipColdBuild, "skip-cold-build", false, "skip the one start of cmd/local with an empty Go build cache")
+	flag.StringVar(&c.memSVG, "memory-svg", "docs/memory.svg", "latency and cost per memory size chart")
 	flag.IntVar(&c.clients, "clients", 32, "concurrent clients of the load test")
 	flag.DurationVar(&c.loadDuration, "load-duration", 10*time.Second, "measured duration of each load run")
 	flag.DurationVar(&c.loadWarmup, "load-warmup", 2*time.Second, "unmeasured warm-up before each load run")
@@ -69,7 +82,26 @@ func main() {
 	flag.BoolVar(&c.skipColdRun, "skip-coldstart", false, "skip the cold starts (their budgets then fail)")
 	render := flag.String("render", "", "render the report and chart from a results.json of an earlier run, measuring nothing")
 	serveBaseline := flag.Bool("serve-baseline", false, "internal: serve the throughput baseline and print its address")
+	spin := flag.Int("spin", 0, "internal: run the calibration loop this many rounds and print its wall and CPU time in ns")
 	flag.Parse()
+	for _, v := range strings.Split(*rtts, ",") {
+		d, err := time.ParseDuration(strings.TrimSpace(v))
+		if err != nil || d <= 0 {
+			fmt.Fprintf(os.Stderr, "coldstart: -rtts: %q is not a positive duration\n", v)
+			os.Exit(2)
+		}
+		c.rtts = append(c.rtts, d)
+	}
+
+	if *spin > 0 {
+		wall, cpu, err := coldstart.TimeSpin(*spin)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		fmt.Println(wall.Nanoseconds(), cpu.Nanoseconds())
+		return
+	}
 
 	if *serveBaseline {
 		os.Exit(runBaseline())
@@ -95,11 +127,35 @@ func run(ctx context.Context, c config) int {
 		return 2
 	}
 	res := &coldstart.Results{Date: time.Now(), Machine: coldstart.ThisMachine(""), Rounds: c.rounds, Warm: c.warm}
-	logf("%s, %d cores, %s, Linux %s", res.Machine.CPU, res.Machine.Cores, res.Machine.Go, res.Machine.Kernel)
+	logf("%s, %d cores, %s, Linux %s, load average %s", res.Machine.CPU, res.Machine.Cores, res.Machine.Go, res.Machine.Kernel, res.Machine.Load)
 
-	if !c.skipColdRun {
-		if err := coldStarts(ctx, c, res); err != nil {
-			logf("cold starts: %v", err)
+	code := 0
+	if !c.skipColdRun || !c.skipMemory {
+		b, err := newBench(c)
+		if err != nil {
+			logf("%v", err)
+			return 2
+		}
+		defer b.close()
+		if !c.skipColdRun {
+			if err := coldStarts(ctx, b, res); err != nil {
+				logf("cold starts: %v", err)
+				return 2
+			}
+		}
+		if !c.skipMemory {
+			if err := memoryTable(ctx, b, res); isNoCgroups(err) {
+				logf("memory table NOT measured, no figures: %v", err)
+				code = 2
+			} else if err != nil {
+				logf("memory table: %v", err)
+				return 2
+			}
+		}
+	}
+	if !c.skipReady {
+		if err := localReady(ctx, c, res); err != nil {
+			logf("local stack start: %v", err)
 			return 2
 		}
 	}
@@ -144,7 +200,7 @@ func run(ctx context.Context, c config) int {
 			res.Benchstat, res.BenchNote = string(b), c.benchNote
 		}
 	}
-	return publish(c, res)
+	return max(publish(c, res), code)
 }
 
 // renderOnly publishes the results an earlier run saved.
@@ -160,6 +216,13 @@ func renderOnly(c config, path string) int {
 		return 2
 	}
 	c.jsonOut = ""
+	// The budgets apply at the sizes the template declares now.
+	if res.Memory != nil && res.Memory.Unavailable == "" {
+		if res.Memory.Template, err = readTemplateSizes(c.root); err != nil {
+			logf("%v", err)
+			return 2
+		}
+	}
 	return publish(c, &res)
 }
 
@@ -176,7 +239,17 @@ func publish(c config, res *coldstart.Results) int {
 			chart = filepath.ToSlash(rel)
 		}
 	}
-	if err := coldstart.WriteReport(c.report, res.Markdown(chart)); err != nil {
+	memChart := ""
+	if c.memSVG != "" && res.Memory != nil && len(res.Memory.Cells) > 0 {
+		if err := os.WriteFile(c.memSVG, []byte(res.Memory.SVG(res.Date, res.Machine)), 0o644); err != nil {
+			logf("%v", err)
+			return 2
+		}
+		if rel, err := filepath.Rel(filepath.Dir(c.report), c.memSVG); err == nil {
+			memChart = filepath.ToSlash(rel)
+		}
+	}
+	if err := coldstart.WriteReport(c.report, res.Markdown(chart, memChart)); err != nil {
 		logf("%v", err)
 		return 2
 	}
@@ -235,58 +308,26 @@ func loginOK(resp []byte) error {
 	return nil
 }
 
-func coldStarts(ctx context.Context, c config, res *coldstart.Results) error {
-	echoEvent, err := readEvent(c.root, "internal/echo/testdata/echo-request.json")
-	if err != nil {
-		return err
-	}
-	loginEvent, err := readEvent(c.root, "internal/login/testdata/login-request.json")
-	if err != nil {
-		return err
-	}
-	fake := cognitofake.New()
-	defer fake.Close()
-	fake.Reply(cognitofake.InitiateAuth, cognitofake.Tokens(fakeIDToken, fakeAccessToken, fakeRefreshToken, 3600))
-	backend := strings.TrimPrefix(fake.URL, "http://")
-
-	front, err := coldstart.NewTLSFront(backend, 0, mkdir(c.work, "tls"))
-	if err != nil {
-		return err
-	}
-	defer front.Close()
-	loginEnv := func(endpoint string, f *coldstart.TLSFront) map[string]string {
-		return map[string]string{
-			"USER_POOL_CLIENT_ID":                        benchClientID,
-			"COGNITO_CALL_TIMEOUT":                       "5s",
-			"CORS_ALLOW_ORIGIN":                          "",
-			"AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER": endpoint,
-			"SSL_CERT_FILE":                              f.CAFile,
-			"SSL_CERT_DIR":                               f.CertDir,
+// coldStarts runs the functions on whole cores (no cgroup), round after round.
+func coldStarts(ctx context.Context, b *bench, res *coldstart.Results) error {
+	c := b.c
+	var fns []coldstart.Function
+	for _, name := range []string{"hello", "echo", "login"} {
+		fn, err := b.function(name, 0, "")
+		if err != nil {
+			return err
 		}
+		fns = append(fns, fn)
 	}
-	bin := func(name string) string { return filepath.Join(c.binDir, name, "bootstrap") }
-	fns := []coldstart.Function{
-		{Name: "hello", Binary: bin("hello"), Event: echoEvent},
-		{Name: "echo", Binary: bin("echo"), Event: echoEvent, Env: map[string]string{"CORS_ALLOW_ORIGIN": ""}},
-		{Name: "login", Binary: bin("login"), Event: loginEvent, Env: loginEnv(front.URL, front), Check: loginOK},
-	}
-	sharedConfig := filepath.Join(c.work, "aws")
-	if err := coldstart.WriteSharedConfig(sharedConfig); err != nil {
-		return err
-	}
-	opts := coldstart.Options{Warm: c.warm, Timeout: 20 * time.Second, LogDir: mkdir(c.work, "functions"),
-		Region: benchRegion, MemoryMB: 128, SharedConfigDir: sharedConfig}
-
 	samples := map[string][]coldstart.Sample{}
-	logf("cold starts: %d rounds of %d functions, %d warm invocations each", c.rounds, len(fns), c.warm)
+	logf("cold starts on whole cores: %d rounds of %d functions, %d warm invocations each", c.rounds, len(fns), c.warm)
 	for r := range c.rounds {
 		for k := range fns {
 			fn := fns[(r+k)%len(fns)] // each function takes each position in turn
-			s, err := coldstart.ColdStart(ctx, fn, opts)
+			s, _, err := b.coldStart(ctx, fn, 0, b.opts)
 			if err != nil {
 				return err
 			}
-			fake.Reset()
 			samples[fn.Name] = append(samples[fn.Name], s)
 		}
 	}
@@ -296,45 +337,6 @@ func coldStarts(ctx context.Context, c config, res *coldstart.Results) error {
 		logf("%-6s init %v, first %v, warm %v, peak RSS %.1f MB", fn.Name, sum.Init.Median, sum.First.Median,
 			sum.Warm.Median, float64(sum.PeakRSSMax)/1e6)
 	}
-
-	if c.skipExperiment {
-		return nil
-	}
-	slow, err := coldstart.NewTLSFront(backend, c.expRTT/2, mkdir(c.work, "tls-rtt"))
-	if err != nil {
-		return err
-	}
-	defer slow.Close()
-	arms := []string{"off", "sync", "async"}
-	exp := &coldstart.Experiment{RTT: c.expRTT}
-	expSamples := map[string][]coldstart.Sample{}
-	conns := map[string]int64{}
-	logf("experiment: connect during init, %d rounds of %d arms, RTT %v", c.expRounds, len(arms), c.expRTT)
-	for r := range c.expRounds {
-		for k := range arms {
-			arm := arms[(r+k)%len(arms)]
-			env := loginEnv(slow.URL, slow)
-			env["LOGIN_PREWARM"] = arm
-			fn := coldstart.Function{Name: "loginwarm-" + arm, Binary: bin("loginwarm"), Event: loginEvent, Env: env, Check: loginOK}
-			before := slow.Accepts()
-			s, err := coldstart.ColdStart(ctx, fn, opts)
-			if err != nil {
-				return err
-			}
-			conns[arm] += slow.Accepts() - before
-			fake.Reset()
-			expSamples[arm] = append(expSamples[arm], s)
-		}
-	}
-	for _, arm := range arms {
-		v := coldstart.Variant{Mode: arm, Summary: coldstart.Summarize(arm, expSamples[arm]),
-			Conns: float64(conns[arm]) / float64(len(expSamples[arm]))}
-		exp.Variants = append(exp.Variants, v)
-		logf("  %-5s init %v, first login %v, init+first %v, %.1f connections", arm, v.Summary.Init.Median,
-			v.Summary.First.Median, v.Summary.ColdTotal.Median, v.Conns)
-	}
-	res.Experiment = exp
-	logf("%s", exp.Verdict())
 	return nil
 }
 
@@ -378,7 +380,11 @@ func load(ctx context.Context, c config, res *coldstart.Results) error {
 		return err
 	}
 	defer logFile.Close()
-	stack, err := launch.Start(ctx, c.local, root, stateDir, logFile)
+	var extra []string
+	if c.overrides != "" {
+		extra = []string{"-parameter-overrides", c.overrides}
+	}
+	stack, err := launch.Start(ctx, c.local, root, stateDir, logFile, extra...)
 	if err != nil {
 		return fmt.Errorf("%w (log: %s)", err, logPath)
 	}
@@ -397,7 +403,7 @@ func load(ctx context.Context, c config, res *coldstart.Results) error {
 	if err != nil {
 		return err
 	}
-	logf("load: local /echo (%s), %d clients, %v", stack.Out.ApiUrl, c.clients, c.loadDuration)
+	logf("load: local /echo (%s, %s), %d clients, %v", stack.Out.ApiUrl, c.overrides, c.clients, c.loadDuration)
 	le, err := coldstart.Load(ctx, coldstart.LoadConfig{URL: stack.Out.ApiUrl + "/echo", Body: body,
 		Header:  http.Header{"Content-Type": {"application/json"}, "Authorization": {"Bearer " + token}},
 		Clients: c.clients, Warmup: c.loadWarmup, Duration: c.loadDuration})

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"syscall"
@@ -43,6 +44,9 @@ type Options struct {
 	// AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE and that are watched (inotify) during each cold
 	// start: evidence, without strace, that a function does or does not search the SDK's shared config.
 	SharedConfigDir string
+	// Cgroups, when set, runs each cold start in a fresh cgroup under it with MemoryMB's CPU share and
+	// memory limit (Lambda's); the group is removed after the process.
+	Cgroups *CgroupRoot
 }
 
 // Sample is one cold start of one function.
@@ -51,7 +55,9 @@ type Sample struct {
 	First     time.Duration // first event handed out to its response posted
 	ColdTotal time.Duration // exec to the first response posted: what the first caller waits for
 	Warm      time.Duration // median over the warm invocations of handed out to posted
-	PeakRSS   int64         // bytes: /proc/<pid>/status VmHWM, read while the process waits for an event
+	WarmAll   []time.Duration
+	Throttled int64 // scheduler periods the cgroup throttled the process in; 0 without one
+	PeakRSS   int64 // bytes: /proc/<pid>/status VmHWM, read while the process waits for an event
 	// ConfigOpens counts opens of the shared config and credentials files; -1 when not watched.
 	ConfigOpens int
 }
@@ -100,8 +106,18 @@ func ColdStart(ctx context.Context, fn Function, opts Options) (Sample, error) {
 	}
 	name := functionName(fn.Name)
 	rec := newTimeline(1 + opts.Warm)
+	lopts := lambda.Options{Region: opts.Region, Output: logFile, OnEvent: rec.observe}
+	var group *Cgroup
+	if opts.Cgroups != nil {
+		if group, err = opts.Cgroups.New(fn.Name, opts.MemoryMB); err != nil {
+			return Sample{}, err
+		}
+		// Removed after the Service is closed (deferred calls run last in, first out).
+		defer func() { _ = group.Remove() }()
+		lopts.StartProcess = func(_ string, cmd *exec.Cmd) error { return group.Start(cmd) }
+	}
 	svc, err := lambda.New([]lambda.Function{{Name: name, Binary: fn.Binary, Env: env, MemoryMB: opts.MemoryMB,
-		Timeout: functionTimeout, MaxConcurrency: 1}}, lambda.Options{Region: opts.Region, Output: logFile, OnEvent: rec.observe})
+		Timeout: functionTimeout, MaxConcurrency: 1}}, lopts)
 	if err != nil {
 		return Sample{}, fmt.Errorf("%s: %w", fn.Name, err)
 	}
@@ -166,7 +182,13 @@ func ColdStart(ctx context.Context, fn Function, opts Options) (Sample, error) {
 	for i := 1; i < len(t.posted); i++ {
 		warm = append(warm, t.posted[i].Sub(t.handed[i]))
 	}
+	var throttled int64
+	if group != nil {
+		throttled, _ = group.Throttled()
+	}
 	return Sample{
+		WarmAll:     warm,
+		Throttled:   throttled,
 		Init:        t.ready.Sub(t.started),
 		First:       t.posted[0].Sub(t.handed[0]),
 		ColdTotal:   t.posted[0].Sub(t.started),
@@ -240,15 +262,22 @@ func newDist(ds []time.Duration) Dist {
 
 // Summary is a function's cold starts, summarised.
 type Summary struct {
-	Name          string
-	N             int
-	Init          Dist
-	First         Dist
-	ColdTotal     Dist
-	Warm          Dist // of the per-process warm medians
-	PeakRSSMedian int64
-	PeakRSSMax    int64 // over every cold start
-	ConfigOpens   int   // over every cold start; -1 when not watched
+	Name      string
+	N         int
+	Init      Dist
+	First     Dist
+	ColdTotal Dist
+	Warm      Dist // of the per-process warm medians
+	// WarmP50 and WarmP99 are over every warm invocation of every cold start, pooled.
+	WarmP50, WarmP99 time.Duration
+	WarmN            int // warm invocations pooled
+	// WarmBilledMS is the mean billed duration of a warm invocation (BilledMS); ColdBilledMS the mean
+	// of init plus the first invocation, billed together since August 2025.
+	WarmBilledMS, ColdBilledMS float64
+	Throttled                  int64 // median periods throttled per cold start
+	PeakRSSMedian              int64
+	PeakRSSMax                 int64 // over every cold start
+	ConfigOpens                int   // over every cold start; -1 when not watched
 }
 
 // Summarize needs at least one sample.
@@ -261,9 +290,18 @@ func Summarize(name string, samples []Sample) Summary {
 		return newDist(ds)
 	}
 	rss := make([]time.Duration, len(samples)) // bytes, sorted with the duration helpers
+	throttled := make([]time.Duration, len(samples))
 	var peakMax int64
 	opens := 0
+	var pooled []time.Duration
+	var warmBilled, coldBilled float64
 	for i, s := range samples {
+		pooled = append(pooled, s.WarmAll...)
+		for _, w := range s.WarmAll {
+			warmBilled += float64(BilledMS(w))
+		}
+		coldBilled += float64(BilledMS(s.Init + s.First))
+		throttled[i] = time.Duration(s.Throttled)
 		rss[i] = time.Duration(s.PeakRSS)
 		peakMax = max(peakMax, s.PeakRSS)
 		if s.ConfigOpens < 0 || opens < 0 {
@@ -278,6 +316,12 @@ func Summarize(name string, samples []Sample) Summary {
 		First:         pick(func(s Sample) time.Duration { return s.First }),
 		ColdTotal:     pick(func(s Sample) time.Duration { return s.ColdTotal }),
 		Warm:          pick(func(s Sample) time.Duration { return s.Warm }),
+		WarmP50:       Quantile(pooled, 0.5),
+		WarmN:         len(pooled),
+		WarmP99:       Quantile(pooled, 0.99),
+		WarmBilledMS:  warmBilled / float64(max(len(pooled), 1)),
+		ColdBilledMS:  coldBilled / float64(max(len(samples), 1)),
+		Throttled:     int64(Median(throttled)),
 		PeakRSSMedian: int64(Median(rss)),
 		PeakRSSMax:    peakMax,
 		ConfigOpens:   opens,

@@ -26,6 +26,9 @@ const (
 type Machine struct {
 	CPU, Kernel, Go, OS, Memory string
 	Cores                       int
+	// Load is /proc/loadavg's 1, 5 and 15 minute averages when the run began: other work on a
+	// shared machine moves every figure.
+	Load string
 }
 
 // ThisMachine reads the CPU model, kernel and memory from /proc (Linux), and the Go version and
@@ -38,6 +41,11 @@ func ThisMachine(goVersion string) Machine {
 	}
 	if v := procField("/proc/cpuinfo", "model name"); v != "" {
 		m.CPU = v
+	}
+	if b, err := os.ReadFile("/proc/loadavg"); err == nil {
+		if f := strings.Fields(string(b)); len(f) >= 3 {
+			m.Load = strings.Join(f[:3], " ")
+		}
 	}
 	if b, err := os.ReadFile("/proc/sys/kernel/osrelease"); err == nil {
 		m.Kernel = strings.TrimSpace(string(b))
@@ -86,6 +94,7 @@ type Variant struct {
 // Experiment compares opening the connection to Cognito during init with not doing so.
 type Experiment struct {
 	RTT      time.Duration // emulated round trip to Cognito
+	MemoryMB int           // the emulated share's size; 0 on a whole core
 	Variants []Variant
 }
 
@@ -97,8 +106,10 @@ type Results struct {
 	Warm       int // warm invocations per cold start
 	Functions  []Summary
 	Experiment *Experiment
-	Load       *LoadResult // local /echo through the gateway and the authorizer
-	LoadBase   *LoadResult // the same generator against BaselineHandler
+	Memory     *MemoryTable // under Lambda's emulated CPU share
+	LocalReady *ReadyResult // `make local`'s start
+	Load       *LoadResult  // local /echo through the gateway and the authorizer
+	LoadBase   *LoadResult  // the same generator against BaselineHandler
 	Sizes      []BinarySize
 	GoBench    []BenchRow
 	Benchstat  string // benchstat's output
@@ -186,7 +197,12 @@ func (r *Results) Evaluate() []Budget {
 	} else {
 		rps.Measured, errs.Measured = "not measured", "not measured"
 	}
-	return append(out, rps, errs)
+	out = append(out, rps, errs)
+	mem := r.Memory
+	if mem == nil {
+		mem = &MemoryTable{Unavailable: "skipped"}
+	}
+	return append(append(out, mem.Budgets()...), r.LocalReady.Budget())
 }
 
 func clients(l *LoadResult) int {
@@ -247,9 +263,9 @@ const (
 	EndMarker   = "<!-- END GENERATED -->"
 )
 
-// Markdown renders the generated section, markers included. chart is the SVG's path relative to
-// the Markdown file.
-func (r *Results) Markdown(chart string) string {
+// Markdown renders the generated section, markers included. chart and memChart are the cold-start
+// and memory-size SVGs' paths relative to the Markdown file ("" for none).
+func (r *Results) Markdown(chart, memChart string) string {
 	var b strings.Builder
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
 	p("%s\n\n", BeginMarker)
@@ -258,6 +274,9 @@ func (r *Results) Markdown(chart string) string {
 	p("| machine | |\n|---|---|\n")
 	p("| CPU | %s |\n| cores | %d |\n| memory | %s |\n| kernel | %s |\n| Go | %s |\n| date | %s |\n\n",
 		r.Machine.CPU, r.Machine.Cores, r.Machine.Memory, r.Machine.Kernel, r.Machine.Go, r.Date.UTC().Format(time.RFC3339))
+	if r.Machine.Load != "" {
+		p("Load average when the run began (1, 5, 15 min): %s on %d cores; other work on the machine slows every figure.\n\n", r.Machine.Load, r.Machine.Cores)
+	}
 
 	if len(r.Budgets) > 0 {
 		p("### Budgets\n\n| budget | measured | limit | status |\n|---|---|---|---|\n")
@@ -317,6 +336,10 @@ func (r *Results) Markdown(chart string) string {
 		p("\n%s\n\n", e.Verdict())
 	}
 
+	if r.Memory != nil {
+		p("%s", r.Memory.Markdown(memChart))
+	}
+
 	if r.Load != nil && r.LoadBase != nil {
 		p("### Local stack throughput\n\n")
 		p("`cmd/local` (moto + the gateway with the Cognito authorizer, handlers in process), `POST /echo` with a valid ID token, "+
@@ -337,6 +360,18 @@ func (r *Results) Markdown(chart string) string {
 		}
 		for _, e := range r.Load.FirstErrors {
 			p("\n- error: `%s`", strings.ReplaceAll(e, "`", "'"))
+		}
+		p("\n")
+	}
+	if rr := r.LocalReady; rr != nil && len(rr.Warm) > 0 {
+		p("### Local stack start\n\n`cmd/local` from its start to `outputs.json` (translation, moto, `make build-<Function>` for each function, " +
+			"the gateway), each start in a fresh state directory so that it builds the functions again.\n\n| Go build cache | starts | ready (median) | min–max |\n|---|---|---|---|\n")
+		p("| warm | %d | %s | %s–%s |\n", len(rr.Warm), fmtDur(Median(rr.Warm)), fmtDur(minDur(rr.Warm)), fmtDur(maxDur(rr.Warm)))
+		switch {
+		case rr.Cold > 0:
+			p("| empty (`GOCACHE` a fresh directory: a first run on a fresh machine; not budgeted) | 1 | %s | – |\n", fmtDur(rr.Cold))
+		case rr.ColdErr != "":
+			p("| empty | 1 | failed: %s | – |\n", strings.ReplaceAll(rr.ColdErr, "|", "\\|"))
 		}
 		p("\n")
 	}

@@ -87,8 +87,16 @@ func passingResults() *Results {
 		},
 		Sizes: []BinarySize{{Name: "hello", Bytes: 5 << 20}, {Name: "echo", Bytes: EchoSizeMax, Budget: EchoSizeMax},
 			{Name: "login", Bytes: LoginSizeMax, Budget: LoginSizeMax}},
-		Load:     &LoadResult{Clients: 32, Requests: 30000, RPS: EchoRPSMin, P50: ms(3), P99: ms(10), Max: ms(20), Elapsed: 10 * time.Second},
-		LoadBase: &LoadResult{Clients: 32, Requests: 300000, RPS: 30000, P50: ms(1), P99: ms(4), Max: ms(9), Elapsed: 10 * time.Second},
+		Load:       &LoadResult{Clients: 32, Requests: 30000, RPS: EchoRPSMin, P50: ms(3), P99: ms(10), Max: ms(20), Elapsed: 10 * time.Second},
+		LoadBase:   &LoadResult{Clients: 32, Requests: 300000, RPS: 30000, P50: ms(1), P99: ms(4), Max: ms(9), Elapsed: 10 * time.Second},
+		LocalReady: &ReadyResult{Warm: []time.Duration{LocalReadyMax, LocalReadyMax - 1, LocalReadyMax + 1}},
+		Memory: &MemoryTable{Template: map[string]int{"echo": 128, "login": 128},
+			Calibration: []Calibration{{MemoryMB: 128, Expected: 0.1, Measured: 0.1 * (1 + CalibrationTolerance - 1e-9)}},
+			Cells: []MemoryCell{
+				{Function: "hello", MemoryMB: 128, Summary: summary("hello", ms(100), ms(5), 7e6)},
+				{Function: "echo", MemoryMB: 128, Summary: summary("echo", ms(100*ShareEchoInitRatioMax), ms(5), 7e6)},
+				{Function: "login", RTT: ms(1), MemoryMB: 128, Summary: summary("login", ms(100*ShareLoginInitRatioMax), ms(50), 12e6)},
+			}},
 		Experiment: &Experiment{RTT: ms(2), Variants: []Variant{
 			{Mode: "off", Summary: summary("off", ms(3), ms(10), 12e6), Conns: 1},
 			{Mode: "sync", Summary: summary("sync", ms(12), ms(3), 12e6), Conns: 1},
@@ -99,8 +107,8 @@ func passingResults() *Results {
 func TestEvaluate_BudgetsAtTheirLimitsPass(t *testing.T) {
 	r := passingResults()
 	bs := r.Evaluate()
-	if len(bs) != 10 {
-		t.Fatalf("%d budgets and checks, want 10", len(bs))
+	if len(bs) != 14 {
+		t.Fatalf("%d budgets and checks, want 14", len(bs))
 	}
 	if f := Failed(bs); len(f) != 0 {
 		t.Fatalf("failed at the limits: %+v", f)
@@ -121,6 +129,17 @@ func TestEvaluate_EachMissFails(t *testing.T) {
 		"no load test":  func(r *Results) { r.Load = nil },
 		"no sizes":      func(r *Results) { r.Sizes = nil },
 		"no cold start": func(r *Results) { r.Functions = nil },
+		"share echo init": func(r *Results) {
+			r.Memory.Cells[1].Summary.Init.Median = ms(100*ShareEchoInitRatioMax) + time.Microsecond
+		},
+		"share login init": func(r *Results) {
+			r.Memory.Cells[2].Summary.Init.Median = ms(100*ShareLoginInitRatioMax) + time.Microsecond
+		},
+		"calibration":     func(r *Results) { r.Memory.Calibration[0].Measured = 0.1 * (1 + CalibrationTolerance + 1e-6) },
+		"no cgroups":      func(r *Results) { r.Memory = &MemoryTable{Unavailable: "no cgroup v1 hierarchy"} },
+		"no memory table": func(r *Results) { r.Memory = nil },
+		"local slow":      func(r *Results) { r.LocalReady.Warm = []time.Duration{LocalReadyMax + 1} },
+		"no local start":  func(r *Results) { r.LocalReady = nil },
 	} {
 		t.Run(name, func(t *testing.T) {
 			r := passingResults()
@@ -135,7 +154,7 @@ func TestEvaluate_EachMissFails(t *testing.T) {
 func TestReport_MarkdownAndSVG(t *testing.T) {
 	r := passingResults()
 	r.Budgets = r.Evaluate()
-	md := r.Markdown("coldstart.svg")
+	md := r.Markdown("coldstart.svg", "")
 	for _, want := range []string{BeginMarker, EndMarker, "| hello |", "| login |", "Test CPU <1>", "2026-11-24",
 		"![Cold start", "Verdict: no gain", "× baseline", "✅ pass"} {
 		if !strings.Contains(md, want) {

@@ -31,8 +31,9 @@
 //   - Close kills every process and reaps it; on Linux the processes also die with this one
 //     (Pdeathsig), and each runs in its own process group so that nothing it spawned survives it.
 //
-// Not emulated: memory limits (MemorySize only sets AWS_LAMBDA_FUNCTION_MEMORY_SIZE), extensions and
-// the Telemetry API, X-Ray (the trace header is formed, nothing is sent), the START/END/REPORT platform
+// Not emulated: memory limits and the CPU share (MemorySize only sets AWS_LAMBDA_FUNCTION_MEMORY_SIZE;
+// Options.StartProcess lets a caller, such as the cold-start harness, start the process in a cgroup),
+// extensions and the Telemetry API, X-Ray (the trace header is formed, nothing is sent), the START/END/REPORT platform
 // log lines, and the retry of a timed-out init inside the first invocation.
 //
 // Use:

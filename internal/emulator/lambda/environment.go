@@ -1,6 +1,7 @@
 package lambda
 
 import (
+	"errors"
 	"fmt"
 	"os/exec"
 	"path/filepath"
@@ -49,8 +50,20 @@ func startEnvironment(f *function, s *Service) (*environment, error) {
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	cmd.SysProcAttr = procAttr()
 	cmd.WaitDelay = waitDelay
+	start := cmd.Start
+	if s.startFn != nil {
+		start = func() error {
+			if err := s.startFn(f.cfg.Name, cmd); err != nil {
+				return err
+			}
+			if cmd.Process == nil {
+				return errors.New("Options.StartProcess returned without starting the process")
+			}
+			return nil
+		}
+	}
 	started := time.Now()
-	if err := cmd.Start(); err != nil {
+	if err := start(); err != nil {
 		api.close()
 		return nil, fmt.Errorf("lambda: %s: start %s: %w", f.cfg.Name, f.cfg.Binary, err)
 	}

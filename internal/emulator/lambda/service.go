@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sync"
 	"time"
@@ -53,6 +54,11 @@ type Options struct {
 	// OnEvent, when set, is told of each environment's life (see EventKind), synchronously from the
 	// goroutine where it happens: it must return quickly. The cold-start harness measures with it.
 	OnEvent func(Event)
+	// StartProcess, when set, starts each environment's process in place of cmd.Start, with cmd fully
+	// configured: the cold-start harness uses it to start the bootstrap inside a cgroup (Lambda's CPU
+	// share and memory limit). It must start cmd (and nothing else) or return an error, which Invoke
+	// returns wrapped.
+	StartProcess func(function string, cmd *exec.Cmd) error
 }
 
 // EventKind names a moment in an execution environment's life.
@@ -85,6 +91,7 @@ type Service struct {
 	logger  *slog.Logger
 	out     *syncWriter
 	onEvent func(Event)
+	startFn func(string, *exec.Cmd) error
 
 	closing   chan struct{}
 	closeOnce sync.Once
@@ -113,7 +120,7 @@ func New(fns []Function, opts Options) (*Service, error) {
 		return nil, errors.New("lambda: Options.Region is required")
 	}
 	s := &Service{fns: make(map[string]*function, len(fns)), logger: opts.Logger, onEvent: opts.OnEvent,
-		out: &syncWriter{w: opts.Output}, closing: make(chan struct{})}
+		out: &syncWriter{w: opts.Output}, closing: make(chan struct{}), startFn: opts.StartProcess}
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"maps"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"regexp"
@@ -401,5 +402,47 @@ func TestInvoke_EchoFunctionAnswersTheGoldenEvent(t *testing.T) {
 	}
 	if resp.StatusCode != 200 || !reflect.DeepEqual(got, want) {
 		t.Fatalf("status %d, body %s\nwant the golden %s", resp.StatusCode, resp.Body, golden)
+	}
+}
+
+func TestOptionsStartProcess_StartsEveryEnvironmentAndItsFailureIsInvokes(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		hook    func(cmd *exec.Cmd) error
+		wantErr string // empty: the invocation succeeds through the hook
+	}{
+		{name: "hook starts the process", hook: func(cmd *exec.Cmd) error { return cmd.Start() }},
+		{name: "hook fails", hook: func(*exec.Cmd) error { return errors.New("no cgroup for you") }, wantErr: "no cgroup for you"},
+		{name: "hook returns nil without starting", hook: func(*exec.Cmd) error { return nil }, wantErr: "without starting the process"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var mu sync.Mutex
+			var seen []string
+			svc, err := New([]Function{{Name: "HookFunction", Binary: bin("hello")}}, Options{Region: testRegion,
+				StartProcess: func(fn string, cmd *exec.Cmd) error {
+					mu.Lock()
+					seen = append(seen, fn+" "+filepath.Base(cmd.Path)+" "+strconv.FormatBool(cmd.SysProcAttr != nil && len(cmd.Env) > 0))
+					mu.Unlock()
+					return tc.hook(cmd)
+				}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = svc.Close() })
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			_, err = svc.Invoke(ctx, "HookFunction", []byte(`{}`))
+			switch {
+			case tc.wantErr == "" && err != nil:
+				t.Fatalf("Invoke: %v", err)
+			case tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)):
+				t.Fatalf("Invoke error %v, want one containing %q", err, tc.wantErr)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if want := []string{"HookFunction hello true"}; !reflect.DeepEqual(seen, want) {
+				t.Errorf("hook saw %q, want %q (the configured command, once)", seen, want)
+			}
+		})
 	}
 }
