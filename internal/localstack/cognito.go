@@ -18,6 +18,8 @@ import (
 type cognitoProviders struct {
 	client *cip.Client
 	logger *slog.Logger
+	// wait blocks until the emulator answers (or failed to start).
+	wait func(context.Context) error
 }
 
 // providers maps each Cognito resource type to its creation.
@@ -32,6 +34,9 @@ func (p *cognitoProviders) providers() map[string]cloudformation.Provider {
 }
 
 func (p *cognitoProviders) create(ctx context.Context, id, typ string, props map[string]any) (cloudformation.Created, error) {
+	if err := p.wait(ctx); err != nil {
+		return cloudformation.Created{}, err
+	}
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	region := p.client.Options().Region

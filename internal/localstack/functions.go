@@ -2,6 +2,7 @@ package localstack
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -11,6 +12,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/example/cognito-sam-go/internal/emulator/cloudformation"
@@ -27,6 +29,7 @@ const maxEnvironments = 32
 // envOverrides apply, like SAM CLI's --env-vars, only to variables the function declares.
 func lambdaFunctions(ctx context.Context, opts Options, st *cloudformation.Stack, envOverrides map[string]string) ([]lambda.Function, error) {
 	var fns []lambda.Function
+	var dirs []string
 	for _, id := range slices.Sorted(maps.Keys(st.Resources)) {
 		res := st.Resources[id]
 		if res.Type != "AWS::Lambda::Function" {
@@ -40,14 +43,21 @@ func lambdaFunctions(ctx context.Context, opts Options, st *cloudformation.Stack
 		if err != nil {
 			return nil, err
 		}
-		if err := buildFunction(ctx, opts, id, res, dir); err != nil {
-			return nil, err
-		}
 		fn.Binary = filepath.Join(dir, "bootstrap")
-		fns = append(fns, fn)
+		fns, dirs = append(fns, fn), append(dirs, dir)
 	}
 	if len(fns) == 0 {
 		return nil, fmt.Errorf("%s: no AWS::Lambda::Function to run", apiStackName)
+	}
+	// Built side by side, as `sam build --parallel` does: the go command shares its build cache safely.
+	errs := make([]error, len(fns))
+	var wg sync.WaitGroup
+	for i, fn := range fns {
+		wg.Go(func() { errs[i] = buildFunction(ctx, opts, fn.Name, st.Resources[fn.Name], dirs[i]) })
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
 	}
 	return fns, nil
 }

@@ -25,6 +25,7 @@ import (
 
 	"github.com/example/cognito-sam-go/internal/emulator/apigateway"
 	"github.com/example/cognito-sam-go/internal/emulator/cloudformation"
+	"github.com/example/cognito-sam-go/internal/emulator/cognito"
 	"github.com/example/cognito-sam-go/internal/emulator/lambda"
 )
 
@@ -91,22 +92,44 @@ func Run(ctx context.Context, opts Options) error {
 	_ = os.Remove(outputsPath) // a stale file must not look like readiness
 	defer os.Remove(outputsPath)
 
-	cognito, err := startCognito(ctx, opts)
-	if err != nil {
-		return err
+	// The local Cognito starts (moto takes a second or two) while the auth stack is translated; its
+	// resources wait for it.
+	cognitoURL := "http://" + net.JoinHostPort(opts.CognitoHost, strconv.Itoa(opts.CognitoPort))
+	started := make(chan struct{})
+	var em *cognito.Emulator
+	var cognitoErr error
+	go func() {
+		defer close(started)
+		em, cognitoErr = startCognito(ctx, opts)
+	}()
+	defer func() {
+		<-started
+		if em != nil {
+			em.Stop()
+		}
+	}()
+	waitCognito := func(ctx context.Context) error {
+		select {
+		case <-started:
+			return cognitoErr
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
-	defer cognito.Stop()
-	log.Info("Cognito emulator ready", "url", cognito.URL)
 
-	admin := cip.New(cip.Options{Region: opts.Region, BaseEndpoint: aws.String(cognito.URL),
+	admin := cip.New(cip.Options{Region: opts.Region, BaseEndpoint: aws.String(cognitoURL),
 		// The emulator accepts any credentials; these never leave loopback.
 		Credentials: credentials.NewStaticCredentialsProvider("local", "local", "")})
-	stacks, err := deployStacks(ctx, opts, localProviders(opts, &cognitoProviders{client: admin, logger: log}), overrides)
+	stacks, err := deployStacks(ctx, opts, localProviders(opts, &cognitoProviders{client: admin, logger: log, wait: waitCognito}), overrides)
 	if err != nil {
+		if werr := waitCognito(ctx); werr != nil {
+			return werr // the cause, rather than the provider's view of it
+		}
 		return err
 	}
+	log.Info("Cognito emulator ready", "url", em.URL)
 	// What SAM CLI's --env-vars does for sam local: point the functions that declare it at the local Cognito.
-	envOverrides := map[string]string{"AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER": cognito.URL}
+	envOverrides := map[string]string{"AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER": cognitoURL}
 	fns, err := lambdaFunctions(ctx, opts, stacks.api, envOverrides)
 	if err != nil {
 		return err
@@ -120,13 +143,13 @@ func Run(ctx context.Context, opts Options) error {
 	// Stops the authorizer's background key refresh with the stack.
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	gw, stage, err := newGateway(ctx, opts, stacks.api, lambdas, cognito.URL)
+	gw, stage, err := newGateway(ctx, opts, stacks.api, lambdas, cognitoURL)
 	if err != nil {
 		return err
 	}
 	out := Outputs{
 		ApiUrl: "http://" + apiAddr, UserPoolId: stacks.auth.Outputs["UserPoolId"], UserPoolArn: stacks.auth.Outputs["UserPoolArn"],
-		UserPoolClientId: stacks.api.Outputs["UserPoolClientId"], CognitoUrl: cognito.URL, Region: opts.Region,
+		UserPoolClientId: stacks.api.Outputs["UserPoolClientId"], CognitoUrl: cognitoURL, Region: opts.Region,
 	}
 	srv := apigateway.Server(gw)
 	served := make(chan error, 1)

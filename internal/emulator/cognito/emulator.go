@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -80,6 +81,7 @@ func Start(ctx context.Context, opts Options) (*Emulator, error) {
 		ln.Close()
 		return nil, err
 	}
+	warmUp(ctx, moto.URL)
 	mail, err := OpenMailbox(opts.Mailbox, opts.MailOutput)
 	if err != nil {
 		ln.Close()
@@ -127,4 +129,24 @@ func freePort() (int, error) {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// warmUp makes moto load its Cognito backend, which it does on the first Cognito call and which takes
+// a second or more, so that the stack's first real call does not pay for it. A failure is left for
+// that call to report.
+func warmUp(ctx context.Context, motoURL string) {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, motoURL+"/", strings.NewReader(`{"MaxResults":1}`))
+	if err != nil {
+		return
+	}
+	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	req.Header.Set("X-Amz-Target", "AWSCognitoIdentityProviderService.ListUserPools")
+	// moto reads the service from the credential scope of the Authorization header.
+	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/cognito-idp/aws4_request, SignedHeaders=host, Signature=0")
+	if resp, err := http.DefaultClient.Do(req); err == nil {
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
 }
