@@ -41,12 +41,14 @@ func TestParameterValues_AppliesDefaultsAndCloudFormationConstraints(t *testing.
 		"Prefix": {Type: "String", AllowedPattern: "[a-z0-9-]+", ConstraintDescription: "lowercase"},
 		"Flag":   {Type: "String", Default: "true", AllowedValues: []any{"true", "false"}},
 		"Rate":   {Type: "Number", Default: float64(10), MinValue: &minV, MaxValue: &maxV},
+		// Java's lookahead, as auth-stack/template.yaml's DomainPrefix uses it; \w is ASCII as in Java.
+		"Domain": {Type: "String", Default: "app", AllowedPattern: `^(?!.*aws)\w+$`},
 	}}
 	got, err := tpl.ParameterValues(map[string]string{"Prefix": "my-app"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := map[string]string{"Prefix": "my-app", "Flag": "true", "Rate": "10"}; !reflect.DeepEqual(got, want) {
+	if want := map[string]string{"Prefix": "my-app", "Flag": "true", "Rate": "10", "Domain": "app"}; !reflect.DeepEqual(got, want) {
 		t.Fatalf("got %v, want %v", got, want)
 	}
 	for name, tc := range map[string]struct {
@@ -59,6 +61,8 @@ func TestParameterValues_AppliesDefaultsAndCloudFormationConstraints(t *testing.
 		"not a number":         {map[string]string{"Prefix": "a", "Rate": "fast"}, "not a number"},
 		"out of range":         {map[string]string{"Prefix": "a", "Rate": "0"}, "outside"},
 		"undeclared":           {map[string]string{"Prefix": "a", "Typo": "1"}, "Typo is not declared"},
+		"negative lookahead":   {map[string]string{"Prefix": "a", "Domain": "myaws"}, "does not match"},
+		"\\w is ASCII":         {map[string]string{"Prefix": "a", "Domain": "café"}, "does not match"},
 	} {
 		if _, err := tpl.ParameterValues(tc.values); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: error %v, want it to mention %q", name, err, tc.want)
@@ -152,5 +156,20 @@ func TestResolve_ErrorsNameTheProblem(t *testing.T) {
 				t.Fatalf("error %v, want it to mention %q", err, tc.want)
 			}
 		})
+	}
+}
+
+func TestParse_TemplateFromMemoryNamedInErrors(t *testing.T) {
+	tpl, err := Parse("api.json", []byte(`{"Resources":{"R":{"Type":"X","Properties":{"P":1}}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tpl.Path != "api.json" || tpl.Resources["R"].Type != "X" {
+		t.Fatalf("parsed %+v", tpl)
+	}
+	for raw, want := range map[string]string{`{"Resources":{}}`: "api.json: no Resources", `[`: "api.json: not a CloudFormation JSON template"} {
+		if _, err := Parse("api.json", []byte(raw)); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: error %v, want %q", raw, err, want)
+		}
 	}
 }

@@ -2,11 +2,13 @@ package cloudformation
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
+
+	"github.com/dlclark/regexp2"
 )
 
 // ParseOverrides reads `sam deploy --parameter-overrides` syntax: space-separated Key=Value pairs,
@@ -113,11 +115,11 @@ func (p Parameter) check(v string) error {
 		return fail(fmt.Sprintf("value %q is not one of %v", v, p.AllowedValues))
 	}
 	if p.AllowedPattern != "" {
-		re, err := regexp.Compile("^(?:" + p.AllowedPattern + ")$")
+		ok, err := allowedPattern(p.AllowedPattern, v)
 		if err != nil {
-			return fmt.Errorf("AllowedPattern does not compile: %w", err)
+			return err
 		}
-		if !re.MatchString(v) {
+		if !ok {
 			return fail(fmt.Sprintf("value %q does not match AllowedPattern %s", v, p.AllowedPattern))
 		}
 	}
@@ -135,4 +137,22 @@ func (p Parameter) check(v string) error {
 		}
 	}
 	return nil
+}
+
+// allowedPattern matches v against an AllowedPattern, which CloudFormation reads as a Java regular
+// expression matched against the whole value
+// (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cfn-regexes.html). The templates use
+// Java's lookahead, which Go's regexp lacks: regexp2 has it, and its RE2 mode gives \w, \d and \s
+// Java's ASCII meaning. The match time is bounded: a backtracking engine can take exponential time.
+func allowedPattern(pattern, v string) (bool, error) {
+	re, err := regexp2.Compile("^(?:"+pattern+")$", regexp2.RE2)
+	if err != nil {
+		return false, fmt.Errorf("AllowedPattern does not compile: %w", err)
+	}
+	re.MatchTimeout = time.Second
+	ok, err := re.MatchString(v)
+	if err != nil {
+		return false, fmt.Errorf("AllowedPattern %s: %w", pattern, err)
+	}
+	return ok, nil
 }
