@@ -71,8 +71,8 @@ func Parse(name string, raw []byte) (*Template, error) {
 	return &t, nil
 }
 
-// dependsOn lists the resource's explicit DependsOn.
-func (r Resource) dependsOn() []string {
+// DependsOnIDs lists the resource's explicit DependsOn, which the template may write as one id or a list.
+func (r Resource) DependsOnIDs() []string {
 	switch d := r.DependsOn.(type) {
 	case string:
 		return []string{d}
