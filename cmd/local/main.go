@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"syscall"
 
 	"github.com/example/cognito-sam-go/internal/localstack"
@@ -28,6 +29,7 @@ func main() {
 	flag.StringVar(&opts.MotoServer, "moto-server", envOr("MOTO_SERVER", "moto_server"), "moto_server command")
 	flag.StringVar(&opts.Python, "python", envOr("PYTHON", "python3"), "Python with aws-sam-translator, for the SAM translator")
 	flag.StringVar(&opts.Region, "region", envOr("AWS_REGION", "us-east-1"), "region the emulated stacks live in")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the stack (the gateway, authorizer and Lambda emulator) to this file")
 	flag.Parse()
 	// The functions run on this machine, so they are built for it (make build-<LogicalId> GOOS GOARCH).
 	opts.GOOS, opts.GOARCH = runtime.GOOS, runtime.GOARCH
@@ -36,6 +38,17 @@ func main() {
 	opts.Output = os.Stderr
 	opts.Ready = func(out localstack.Outputs) { printExample(os.Stdout, out, opts.StateDir) }
 
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "make local: -cpuprofile:", err)
+			os.Exit(2)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	if err := localstack.Run(ctx, opts); err != nil {

@@ -30,11 +30,10 @@ func with(base map[string]string, kv ...string) map[string]string {
 	return out
 }
 
-// translatedAPI is the API stack as CloudFormation creates it with params: translated, then evaluated.
+// translatedAPI is the API stack as CloudFormation creates it with params: translated, then deployed.
 func translatedAPI(t *testing.T, params map[string]string) map[string]any {
 	t.Helper()
-	doc := templates.Translate(t, apiTemplate, params)
-	return deploy(t, doc, params, "cognito-go-api-only").value(doc).(map[string]any)
+	return asDoc(deploy(t, apiTemplate, params, "cognito-go-api-only"))
 }
 
 // body is the RestApi's OpenAPI definition.

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/example/cognito-sam-go/internal/emulator/cloudformation"
 	"github.com/example/cognito-sam-go/internal/templates"
 )
 
@@ -30,76 +31,14 @@ func nested(t *testing.T, doc map[string]any, source string) (string, map[string
 	return "", nil
 }
 
-// refs lists the logical ids node refers to with Ref, Fn::GetAtt or Fn::Sub, each with the conditions
-// of the Fn::If branches it sits in.
-func refs(node any, conds []string, found func(id string, conds []string)) {
-	switch n := node.(type) {
-	case []any:
-		for _, x := range n {
-			refs(x, conds, found)
-		}
-	case map[string]any:
-		if args, ok := n["Fn::If"].([]any); ok && len(n) == 1 {
-			inner := append(slices.Clone(conds), fmt.Sprint(args[0]))
-			refs(args[1], inner, found)
-			refs(args[2], conds, found)
-			return
-		}
-		for k, v := range n {
-			switch k {
-			case "Ref":
-				found(fmt.Sprint(v), conds)
-			case "Fn::GetAtt":
-				if a, ok := v.([]any); ok {
-					found(fmt.Sprint(a[0]), conds)
-				} else {
-					found(strings.SplitN(fmt.Sprint(v), ".", 2)[0], conds)
-				}
-			case "Fn::Sub":
-				text := v
-				if a, ok := v.([]any); ok {
-					text = a[0]
-					refs(a[1], conds, found)
-				}
-				for _, m := range subVar.FindAllStringSubmatch(fmt.Sprint(text), -1) {
-					found(strings.SplitN(m[1], ".", 2)[0], conds)
-				}
-			default:
-				refs(v, conds, found)
-			}
-		}
-	}
-}
-
-// dependsOn lists the resources id waits for: its DependsOn and what its properties and metadata refer to.
-func dependsOn(doc map[string]any, id string) []string {
-	r := mapAt(doc, "Resources", id)
-	var deps []string
-	switch d := r["DependsOn"].(type) {
-	case string:
-		deps = append(deps, d)
-	case []any:
-		for _, x := range d {
-			deps = append(deps, fmt.Sprint(x))
-		}
-	}
-	for _, part := range []string{"Properties", "Metadata"} {
-		refs(r[part], nil, func(ref string, _ []string) {
-			if _, ok := mapAt(doc, "Resources")[ref]; ok {
-				deps = append(deps, ref)
-			}
-		})
-	}
-	return deps
-}
-
-func waitsFor(doc map[string]any, from, to string) bool {
+// waitsFor tells whether CloudFormation creates resource to before resource from.
+func waitsFor(tpl *cloudformation.Template, from, to string) bool {
 	seen := map[string]bool{}
 	queue := []string{from}
 	for len(queue) > 0 {
 		id := queue[0]
 		queue = queue[1:]
-		for _, d := range dependsOn(doc, id) {
+		for _, d := range tpl.Dependencies(id) {
 			if d == to {
 				return true
 			}
@@ -114,30 +53,17 @@ func waitsFor(doc map[string]any, from, to string) bool {
 
 // CloudFormation refuses a DependsOn on a resource that may not exist, and a Ref to one outside an
 // Fn::If on its condition.
-func checkConditionalReferences(t *testing.T, doc map[string]any) {
+func checkConditionalReferences(t *testing.T, tpl *cloudformation.Template) {
 	t.Helper()
-	all := mapAt(doc, "Resources")
-	condOf := func(id string) string { s, _ := mapAt(all, id)["Condition"].(string); return s }
-	for id, r := range all {
-		own := condOf(id)
-		res := r.(map[string]any)
-		var deps []string
-		switch d := res["DependsOn"].(type) {
-		case string:
-			deps = []string{d}
-		case []any:
-			for _, x := range d {
-				deps = append(deps, fmt.Sprint(x))
-			}
-		}
-		for _, d := range deps {
-			if c := condOf(d); c != "" && c != own {
+	for id, res := range tpl.Resources {
+		for _, d := range res.DependsOnIDs() {
+			if c := tpl.Resources[d].Condition; c != "" && c != res.Condition {
 				t.Errorf("%s: DependsOn %s, which exists only when %s", id, d, c)
 			}
 		}
-		for _, part := range []string{"Properties", "Metadata"} {
-			refs(res[part], nil, func(ref string, conds []string) {
-				if c := condOf(ref); c != "" && c != own && !slices.Contains(conds, c) {
+		for _, part := range []map[string]any{res.Properties, res.Metadata} {
+			cloudformation.References(part, func(ref string, conds []string) {
+				if c := tpl.Resources[ref].Condition; c != "" && c != res.Condition && !slices.Contains(conds, c) {
 					t.Errorf("%s: refers to %s outside an Fn::If on %s", id, ref, c)
 				}
 			})
@@ -155,17 +81,18 @@ func TestRootCreatesTheAccountSettingBeforeTheAPI(t *testing.T) {
 				params = with(rootParams, "ManageApiGatewayAccount", manage)
 			}
 			doc := templates.Translate(t, rootTemplate, params)
-			checkConditionalReferences(t, doc)
-			accountID, account := nested(t, doc, accountTemplate)
+			tpl := parse(t, rootTemplate, params)
+			checkConditionalReferences(t, tpl)
+			accountStack, account := nested(t, doc, accountTemplate)
 			apiID, _ := nested(t, doc, apiTemplate)
-			if !waitsFor(doc, apiID, accountID) {
-				t.Errorf("the API stack %s does not wait for the account stack %s", apiID, accountID)
+			if !waitsFor(tpl, apiID, accountStack) {
+				t.Errorf("the API stack %s does not wait for the account stack %s", apiID, accountStack)
 			}
 			cond, _ := account["Condition"].(string)
 			if cond == "" {
 				t.Fatal("the account stack is not conditional: every later root stack in the region would fight over the setting")
 			}
-			created := deploy(t, doc, params, "cognito-go-api").condition(cond)
+			_, created := deploy(t, rootTemplate, params, "cognito-go-api").Resources[accountStack]
 			if want := manage != "false"; created != want {
 				t.Errorf("account stack created: %v, want %v (a first deploy in a fresh region needs it)", created, want)
 			}
@@ -217,8 +144,9 @@ func TestSSMParameterNamesArePredictable(t *testing.T) {
 		t.Fatalf("%d SSM parameters, want %d", len(params), len(want))
 	}
 	for _, stack := range []string{"cognito-go-auth", "cognito-go-api-Auth-1Q2W3E4R5T6Y"} {
-		for id, p := range params {
-			name := deploy(t, doc, rootParams, stack).value(mapAt(p, "Properties")["Name"])
+		st := deploy(t, authTemplate, rootParams, stack)
+		for id := range params {
+			name := st.Resources[id].Properties["Name"]
 			if _, ok := want[fmt.Sprint(name)]; !ok {
 				t.Errorf("stack %s: %s is named %v, want one of %v", stack, id, name, want)
 			}

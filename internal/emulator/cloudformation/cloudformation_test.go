@@ -129,6 +129,42 @@ func TestDeploy_CircularDependencyIsAnError(t *testing.T) {
 	}
 }
 
+// A Ref in Metadata orders creation too: the root template waits for its conditional account stack so.
+func TestDeploy_MetadataReferencesOrderCreation(t *testing.T) {
+	tpl := &Template{Path: "m.json", Conditions: map[string]any{"Yes": true}, Resources: map[string]Resource{
+		"A": {Type: "X", Metadata: map[string]any{"Waits": map[string]any{"Fn::If": []any{"Yes", map[string]any{"Ref": "B"}, "none"}}}},
+		"B": {Type: "X"},
+		"C": {Type: "X", DependsOn: "A"},
+	}}
+	if got := tpl.Dependencies("C"); !reflect.DeepEqual(got, []string{"A"}) {
+		t.Errorf("C depends on %v, want [A] (its DependsOn)", got)
+	}
+	var order []string
+	if _, err := Deploy(context.Background(), tpl, DeployOptions{Providers: map[string]Provider{"X": record(&order)}}); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"B", "A", "C"}; !reflect.DeepEqual(order, want) {
+		t.Fatalf("creation order %v, want %v", order, want)
+	}
+}
+
+func TestReferences_NameEachReferenceWithTheConditionsItSitsUnder(t *testing.T) {
+	v := map[string]any{
+		"Plain": map[string]any{"Ref": "A"},
+		"Attr":  map[string]any{"Fn::GetAtt": []any{"B", "Arn"}},
+		"Sub":   map[string]any{"Fn::Sub": []any{"${C.Arn}-${AWS::Region}-${!Literal}", map[string]any{"x": map[string]any{"Ref": "D"}}}},
+		"Cond": map[string]any{"Fn::If": []any{"Yes",
+			[]any{map[string]any{"Ref": "E"}, map[string]any{"Fn::If": []any{"Also", map[string]any{"Ref": "F"}, "none"}}},
+			map[string]any{"Ref": "G"}}},
+	}
+	got := map[string][]string{}
+	References(v, func(name string, conds []string) { got[name] = conds })
+	want := map[string][]string{"A": nil, "B": nil, "C": nil, "AWS::Region": nil, "D": nil, "E": {"Yes"}, "F": {"Yes", "Also"}, "G": nil}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("references\n got %v\nwant %v", got, want)
+	}
+}
+
 func TestResolve_ErrorsNameTheProblem(t *testing.T) {
 	tests := []struct {
 		name string
@@ -147,5 +183,20 @@ func TestResolve_ErrorsNameTheProblem(t *testing.T) {
 				t.Fatalf("error %v, want it to mention %q", err, tc.want)
 			}
 		})
+	}
+}
+
+func TestParse_TemplateFromMemoryNamedInErrors(t *testing.T) {
+	tpl, err := Parse("api.json", []byte(`{"Resources":{"R":{"Type":"X","Properties":{"P":1}}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tpl.Path != "api.json" || tpl.Resources["R"].Type != "X" {
+		t.Fatalf("parsed %+v", tpl)
+	}
+	for raw, want := range map[string]string{`{"Resources":{}}`: "api.json: no Resources", `[`: "api.json: not a CloudFormation JSON template"} {
+		if _, err := Parse("api.json", []byte(raw)); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: error %v, want %q", raw, err, want)
+		}
 	}
 }

@@ -103,18 +103,30 @@ func Deploy(ctx context.Context, t *Template, opts DeployOptions) (*Stack, error
 	return st, nil
 }
 
-// order sorts the resources so that each comes after everything it refers to; ties break by id so
+// Dependencies lists, once each, the other resources that resource id waits for: its DependsOn and
+// every resource its Properties or Metadata refer to with Ref, Fn::GetAtt or Fn::Sub. Metadata counts:
+// a Ref there, inside an Fn::If, is how a template waits for a resource that may not exist, which
+// DependsOn cannot name (https://cloudonaut.io/optional-dependson-with-cloudformation-metadata-to-the-rescue/).
+func (t *Template) Dependencies(id string) []string {
+	res := t.Resources[id]
+	var deps []string
+	seen := map[string]bool{}
+	refs := append(references(res.Properties), references(res.Metadata)...)
+	for _, d := range append(res.DependsOnIDs(), refs...) {
+		if _, isResource := t.Resources[d]; isResource && d != id && !seen[d] {
+			seen[d] = true
+			deps = append(deps, d)
+		}
+	}
+	return deps
+}
+
+// order sorts the resources so that each comes after everything it depends on; ties break by id so
 // that deploys are reproducible. A cycle is an error, as in CloudFormation.
 func (t *Template) order() ([]string, error) {
 	deps := map[string][]string{}
-	for id, res := range t.Resources {
-		seen := map[string]bool{}
-		for _, d := range append(res.dependsOn(), references(res.Properties)...) {
-			if _, isResource := t.Resources[d]; isResource && d != id && !seen[d] {
-				seen[d] = true
-				deps[id] = append(deps[id], d)
-			}
-		}
+	for id := range t.Resources {
+		deps[id] = t.Dependencies(id)
 	}
 	var out []string
 	state := map[string]int{} // 1 visiting, 2 done
@@ -148,19 +160,37 @@ func (t *Template) order() ([]string, error) {
 // Fn::If it sits in (CloudFormation orders by every reference too).
 func references(v any) []string {
 	var out []string
-	var walk func(any)
-	walk = func(v any) {
+	References(v, func(name string, _ []string) { out = append(out, name) })
+	return out
+}
+
+// References calls found with each name v refers to through Ref, Fn::GetAtt (the resource) or Fn::Sub
+// (each ${Name}, or the resource of ${Resource.Attribute}), and the conditions of the Fn::If "then"
+// branches the reference sits in. A template may refer to a resource that exists only under a
+// condition only from within an Fn::If on that condition: CloudFormation fails the deploy on a
+// reference to a resource it did not create.
+func References(v any, found func(name string, conds []string)) {
+	var walk func(v any, conds []string)
+	walk = func(v any, conds []string) {
 		switch v := v.(type) {
 		case map[string]any:
+			if args, ok := v["Fn::If"].([]any); ok && len(v) == 1 && len(args) == 3 {
+				walk(args[1], append(slices.Clone(conds), scalarString(args[0])))
+				walk(args[2], conds)
+				return
+			}
 			for k, e := range v {
 				switch k {
 				case "Ref":
 					if s, ok := e.(string); ok {
-						out = append(out, s)
+						found(s, conds)
 					}
 				case "Fn::GetAtt":
 					if l, ok := e.([]any); ok && len(l) > 0 {
-						out = append(out, scalarString(l[0]))
+						found(scalarString(l[0]), conds)
+					} else if s, ok := e.(string); ok {
+						name, _, _ := strings.Cut(s, ".")
+						found(name, conds)
 					}
 				case "Fn::Sub":
 					text := e
@@ -170,20 +200,19 @@ func references(v any) []string {
 					if s, ok := text.(string); ok {
 						for _, m := range subVar.FindAllStringSubmatch(s, -1) {
 							name, _, _ := strings.Cut(m[1], ".")
-							out = append(out, name)
+							found(name, conds)
 						}
 					}
 				}
-				walk(e)
+				walk(e, conds)
 			}
 		case []any:
 			for _, e := range v {
-				walk(e)
+				walk(e, conds)
 			}
 		}
 	}
-	walk(v)
-	return out
+	walk(v, nil)
 }
 
 // Recorded is a Provider for a resource the local stack does not emulate (IAM, logs, permissions):

@@ -46,19 +46,25 @@ func Load(path string) (*Template, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read translated template: %w", err)
 	}
+	return Parse(path, raw)
+}
+
+// Parse reads a translated template from raw JSON; name stands for its path in errors. It serves
+// callers that already hold the translation in memory, such as the template tests.
+func Parse(name string, raw []byte) (*Template, error) {
 	var t Template
 	if err := json.Unmarshal(raw, &t); err != nil {
-		return nil, fmt.Errorf("%s: not a CloudFormation JSON template: %w", path, err)
+		return nil, fmt.Errorf("%s: not a CloudFormation JSON template: %w", name, err)
 	}
 	if len(t.Resources) == 0 {
-		return nil, fmt.Errorf("%s: no Resources", path)
+		return nil, fmt.Errorf("%s: no Resources", name)
 	}
-	t.Path = path
+	t.Path = name
 	return &t, nil
 }
 
-// dependsOn lists the resource's explicit DependsOn.
-func (r Resource) dependsOn() []string {
+// DependsOnIDs lists the resource's explicit DependsOn, which the template may write as one id or a list.
+func (r Resource) DependsOnIDs() []string {
 	switch d := r.DependsOn.(type) {
 	case string:
 		return []string{d}
