@@ -78,6 +78,7 @@ type Authorizer struct {
 	parser *jwt.Parser
 	issuer string
 	now    func() time.Time
+	cache  verifiedCache
 }
 
 // New fetches the JWKS once, failing if it cannot (a Lambda that cannot get the
@@ -181,6 +182,10 @@ func (a *Authorizer) Verify(header string) (map[string]string, string, error) {
 	if reason := checkStructure(raw); reason != "" {
 		return nil, reason, ErrUnauthorized
 	}
+	now := a.now()
+	if c, ok := a.cache.get(raw, now); ok {
+		return c, "", nil
+	}
 	claims := jwt.MapClaims{}
 	// Structure, alg, kid and signature. Nothing below runs for a forged token.
 	if _, err := a.parser.ParseWithClaims(raw, claims, a.keyFunc); err != nil {
@@ -190,7 +195,11 @@ func (a *Authorizer) Verify(header string) (map[string]string, string, error) {
 		return nil, reason, err
 	}
 	// No aud check: the authorizer accepts ID tokens of any app client of the pool.
-	return FormatClaims(claims), "", nil
+	formatted := FormatClaims(claims)
+	if exp, err := claims.GetExpirationTime(); err == nil && exp != nil {
+		a.cache.put(raw, formatted, exp.Time, now)
+	}
+	return formatted, "", nil
 }
 
 // keyFunc insists on a kid (Cognito always sets one) so that a token without it
