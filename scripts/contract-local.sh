@@ -9,7 +9,7 @@ cd "$root"
 
 # How long the stack may take to write outputs.json: seconds, or about a minute when the first start
 # on a machine compiles the functions.
-READY_TIMEOUT_SECONDS=${READY_TIMEOUT_SECONDS:-180}
+READY_TIMEOUT_SECONDS=${READY_TIMEOUT_SECONDS:-300}
 
 say() { echo "contract-local: $*" >&2; }
 

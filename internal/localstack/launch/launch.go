@@ -26,7 +26,7 @@ import (
 
 // readyTimeout bounds a start: translation, moto, and the functions' builds (a minute when the Go
 // build cache is cold, seconds when warm).
-const readyTimeout = 3 * time.Minute
+const readyTimeout = 5 * time.Minute
 
 // Stack is a running cmd/local process.
 type Stack struct {
@@ -42,7 +42,7 @@ type Stack struct {
 
 // Start runs bin (a build of cmd/local) against the templates under root, its state in stateDir, its
 // output to output and extra flags (such as -parameter-overrides) after the others, and waits for
-// outputs.json, the stack's readiness signal: at most 3 minutes, since the first start on a machine
+// outputs.json, the stack's readiness signal: at most 5 minutes, since the first start on a machine
 // compiles the functions.
 func Start(ctx context.Context, bin, root, stateDir string, output io.Writer, extra ...string) (*Stack, error) {
 	apiPort, err := FreePort()
