@@ -76,6 +76,10 @@ func newGateway(ctx context.Context, opts Options, st *cloudformation.Stack, inv
 func providerARNs(body map[string]any) []string {
 	var out []string
 	defs, _ := body["securityDefinitions"].(map[string]any)
+	if defs == nil { // OpenAPI 3.0 (OpenApiVersion set in the template)
+		components, _ := body["components"].(map[string]any)
+		defs, _ = components["securitySchemes"].(map[string]any)
+	}
 	for _, name := range slices.Sorted(maps.Keys(defs)) {
 		d, _ := defs[name].(map[string]any)
 		a, _ := d["x-amazon-apigateway-authorizer"].(map[string]any)

@@ -5,6 +5,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"maps"
+	"os"
 	"path/filepath"
 
 	"github.com/example/cognito-sam-go/internal/emulator/cloudformation"
@@ -39,37 +41,37 @@ type stackSet struct {
 
 // deployStacks translates and deploys the auth stack, then the API stack with the pool's id and ARN,
 // as the root template's nesting passes them. overrides apply to whichever stack declares each key.
+// Each template is translated with the values it is deployed with, as CloudFormation runs the transform
+// on deploy: the translator needs every parameter without a default (DomainPrefix, UserPoolId), so the
+// API stack is translated only once the auth stack has its pool.
 func deployStacks(ctx context.Context, opts Options, providers map[string]cloudformation.Provider, overrides map[string]string) (stackSet, error) {
-	tr := cloudformation.Translator{Python: opts.Python, Root: opts.Root}
-	dir := filepath.Join(opts.StateDir, "translated")
-	templates := map[string]string{"auth": "auth-stack/template.yaml", "api": "api-stack/template.yaml"}
-	errs := make(chan error, len(templates))
-	for name, src := range templates {
-		go func() { errs <- tr.Translate(ctx, src, filepath.Join(dir, name+".json"), overrides) }()
-	}
-	for range templates {
-		if err := <-errs; err != nil {
-			return stackSet{}, err
-		}
-	}
-
 	authValues := map[string]string{"DomainPrefix": defaultDomainPrefix}
-	for k, v := range overrides {
-		authValues[k] = v
-	}
-	auth, err := deployOne(ctx, opts, filepath.Join(dir, "auth.json"), authStackName, authValues, providers)
+	maps.Copy(authValues, overrides)
+	auth, err := translateAndDeploy(ctx, opts, "auth", authStackName, authValues, providers)
 	if err != nil {
 		return stackSet{}, err
 	}
 	apiValues := map[string]string{"UserPoolId": auth.Outputs["UserPoolId"], "UserPoolArn": auth.Outputs["UserPoolArn"]}
-	for k, v := range overrides {
-		apiValues[k] = v
-	}
-	api, err := deployOne(ctx, opts, filepath.Join(dir, "api.json"), apiStackName, apiValues, providers)
+	maps.Copy(apiValues, overrides)
+	api, err := translateAndDeploy(ctx, opts, "api", apiStackName, apiValues, providers)
 	if err != nil {
 		return stackSet{}, err
 	}
 	return stackSet{auth: auth, api: api}, nil
+}
+
+// translateAndDeploy translates <name>-stack/template.yaml with values into <STATE_DIR>/translated/<name>.json
+// and deploys it.
+func translateAndDeploy(ctx context.Context, opts Options, name, stackName string, values map[string]string, providers map[string]cloudformation.Provider) (*cloudformation.Stack, error) {
+	tr := cloudformation.Translator{Python: opts.Python, Root: opts.Root}
+	out := filepath.Join(opts.StateDir, "translated", name+".json")
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		return nil, fmt.Errorf("create %s: %w", filepath.Dir(out), err)
+	}
+	if err := tr.Translate(ctx, name+"-stack/template.yaml", out, values); err != nil {
+		return nil, err
+	}
+	return deployOne(ctx, opts, out, stackName, values, providers)
 }
 
 // deployOne deploys one translated template with the values of the parameters it declares.

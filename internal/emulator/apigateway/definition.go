@@ -8,13 +8,18 @@ import (
 	"strings"
 )
 
-// swagger is the part of the RestApi's Body (swagger 2.0, as the SAM translator emits it) the
-// gateway serves: https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-swagger-extensions.html
+// swagger is the part of the RestApi's Body the gateway serves: swagger 2.0, or OpenAPI 3.0 when the
+// template sets OpenApiVersion (the SAM translator then writes the authorizers under
+// components.securitySchemes, in the same shape):
+// https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-swagger-extensions.html
 type swagger struct {
 	Paths               map[string]map[string]json.RawMessage `json:"paths"`
 	SecurityDefinitions map[string]securityDefinition         `json:"securityDefinitions"`
-	GatewayResponses    map[string]gatewayResponseDef         `json:"x-amazon-apigateway-gateway-responses"`
-	BinaryMediaTypes    []string                              `json:"x-amazon-apigateway-binary-media-types"`
+	Components          struct {
+		SecuritySchemes map[string]securityDefinition `json:"securitySchemes"`
+	} `json:"components"`
+	GatewayResponses map[string]gatewayResponseDef `json:"x-amazon-apigateway-gateway-responses"`
+	BinaryMediaTypes []string                      `json:"x-amazon-apigateway-binary-media-types"`
 }
 
 type securityDefinition struct {
@@ -67,6 +72,9 @@ func parseDefinition(body []byte) ([]method, swagger, error) {
 	var doc swagger
 	if err := json.Unmarshal(body, &doc); err != nil {
 		return nil, doc, fmt.Errorf("apigateway: RestApi Body: %w", err)
+	}
+	if doc.SecurityDefinitions == nil {
+		doc.SecurityDefinitions = doc.Components.SecuritySchemes
 	}
 	var methods []method
 	for _, path := range sortedKeys(doc.Paths) {
