@@ -126,7 +126,7 @@ bench: ## Cold starts, per-request cost, local throughput and sizes against thei
 	GO=$(GO) scripts/bench.sh
 
 .PHONY: local
-local: ## Run the whole API on 127.0.0.1:API_PORT with an emulated Cognito on COGNITO_HOST:COGNITO_PORT, the browser client on WEB_PORT, state in STATE_DIR
+local: ## Run the whole API on 127.0.0.1:$(API_PORT), an emulated Cognito on $(COGNITO_HOST):$(COGNITO_PORT), the browser client on 127.0.0.1 port $(WEB_PORT) (0: none), state in $(STATE_DIR)
 	@mkdir -p $(STATE_DIR)
 	@echo "make local: building the local stack (the first build compiles the AWS SDK: about a minute on 2 cores)..."
 	$(GO) build -o $(STATE_DIR)/local ./cmd/local
