@@ -25,6 +25,8 @@ TEMPLATES := template.yaml auth-stack/template.yaml api-stack/template.yaml acco
 API_PORT ?= 3000
 # Port of the local stack's emulated Cognito (`make local`)
 COGNITO_PORT ?= 5000
+# Port of the browser client (web/) on 127.0.0.1, the API's CORS origin for the run; 0 or empty: no page
+WEB_PORT ?= 8080
 # Everything one local stack writes (outputs.json, builds, logs, mail); one directory per stack
 STATE_DIR ?= .local
 # Template parameters for `make local` and `make deploy`, as sam deploy --parameter-overrides takes them
@@ -63,7 +65,7 @@ build-EchoFunction:
 	CGO_ENABLED=0 GOOS=$(GOOS) GOARCH=$(GOARCH) $(GO) build $(GO_BUILD_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/echo
 
 .PHONY: test
-test: lint check-size fuzz contract test-go ## Everything CI runs: lint, templates, Go tests (with the local-stack end-to-end suite), fuzzing, contract tests
+test: lint check-size fuzz contract test-browser test-go ## Everything CI runs: lint, templates, Go tests (with the local-stack end-to-end suite), fuzzing, contract and browser tests
 
 .PHONY: test-go
 test-go: ## Go tests, including end-to-end tests against a local stack (needs moto_server)
@@ -104,6 +106,12 @@ node_modules/.package-lock.json: package.json package-lock.json
 contract: node_modules/.package-lock.json ## Portman contract tests against a local stack started (and stopped) for the run
 	scripts/contract-local.sh
 
+.PHONY: test-browser
+test-browser: node_modules/.package-lock.json ## The browser client (web/) in Debian's chromium, against a local stack started for the run; screenshots in build/playwright/
+	@mkdir -p build
+	$(GO) build -o build/local ./cmd/local
+	node --test --test-reporter=spec scripts/browser/flow.test.mjs
+
 .PHONY: contract-remote
 contract-remote: node_modules/.package-lock.json ## Contract tests against API_URL; needs PORTMAN_TOKEN, USERNAME, PASSWORD
 	@[ -n "$(API_URL)" ] || { echo "usage: make contract-remote API_URL=<stack output ApiUrl>, with PORTMAN_TOKEN, USERNAME and PASSWORD set"; exit 2; }
@@ -118,11 +126,11 @@ bench: ## Cold starts, per-request cost, local throughput and sizes against thei
 	GO=$(GO) scripts/bench.sh
 
 .PHONY: local
-local: ## Run the whole API on 127.0.0.1:API_PORT with an emulated Cognito on COGNITO_HOST:COGNITO_PORT, state in STATE_DIR
+local: ## Run the whole API on 127.0.0.1:$(API_PORT), an emulated Cognito on $(COGNITO_HOST):$(COGNITO_PORT), the browser client on 127.0.0.1 port $(WEB_PORT) (0: none), state in $(STATE_DIR)
 	@mkdir -p $(STATE_DIR)
 	@echo "make local: building the local stack (the first build compiles the AWS SDK: about a minute on 2 cores)..."
 	$(GO) build -o $(STATE_DIR)/local ./cmd/local
-	exec $(STATE_DIR)/local -api-port $(API_PORT) -cognito-port $(COGNITO_PORT) -cognito-host $(COGNITO_HOST) -state-dir $(STATE_DIR)
+	exec $(STATE_DIR)/local -api-port $(API_PORT) -cognito-port $(COGNITO_PORT) -cognito-host $(COGNITO_HOST) -web-port $(or $(WEB_PORT),0) -state-dir $(STATE_DIR)
 # Passed in the environment, so that quotes inside the overrides reach cmd/local as written.
 local: export PARAMETER_OVERRIDES := $(PARAMETER_OVERRIDES)
 

@@ -22,6 +22,7 @@ func main() {
 	var opts localstack.Options
 	flag.IntVar(&opts.APIPort, "api-port", 3000, "port of the API on 127.0.0.1")
 	flag.IntVar(&opts.CognitoPort, "cognito-port", 5000, "port of the Cognito emulator")
+	flag.IntVar(&opts.WebPort, "web-port", 0, "port of the browser client (web/) on 127.0.0.1, which becomes the API's CorsAllowOrigin unless -parameter-overrides sets it; 0: no page (make local sets 8080)")
 	flag.StringVar(&opts.CognitoHost, "cognito-host", "127.0.0.1", "address the Cognito emulator listens on (another only for sam local start-api, see README)")
 	flag.StringVar(&opts.Root, "root", ".", "repository root (holds the templates, the Makefile and scripts/)")
 	flag.StringVar(&opts.StateDir, "state-dir", ".local", "where everything this stack writes goes (outputs.json, builds, logs, mail)")
@@ -36,7 +37,12 @@ func main() {
 
 	opts.Logger = slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	opts.Output = os.Stderr
-	opts.Ready = func(out localstack.Outputs) { printExample(os.Stdout, out, opts.StateDir) }
+	opts.Ready = func(out localstack.Outputs) {
+		printExample(os.Stdout, out, opts.StateDir)
+		if opts.WebPort != 0 {
+			fmt.Fprintf(os.Stdout, "Or in a browser: %s/ (sign up, confirm through the local mailbox, sign in, call /echo).\n\n", localstack.WebOrigin(opts.WebPort))
+		}
+	}
 
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)

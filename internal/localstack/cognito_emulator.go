@@ -29,7 +29,7 @@ func startCognito(ctx context.Context, opts Options) (*cognito.Emulator, error) 
 		if errors.Is(err, cognito.ErrMotoMissing) {
 			return nil, err
 		}
-		return nil, fmt.Errorf("Cognito emulator: %w (moto's output is in %s)", err, motoLog)
+		return nil, fmt.Errorf("start the Cognito emulator: %w (moto's output is in %s)", err, motoLog)
 	}
 	return em, nil
 }

@@ -34,6 +34,9 @@ type Options struct {
 	Root        string // repository root, holding the templates, the Makefile and scripts/
 	APIPort     int
 	CognitoPort int
+	// WebPort serves the browser client (web/) on http://127.0.0.1:<WebPort> and sets the API's
+	// CorsAllowOrigin to that origin unless ParameterOverrides sets it; 0 turns the page off.
+	WebPort int
 	// CognitoHost is the address the Cognito emulator listens on: 127.0.0.1 unless asked for one that
 	// `sam local start-api`'s containers reach (Docker's bridge gateway on Linux; see README).
 	CognitoHost string
@@ -71,6 +74,12 @@ func Run(ctx context.Context, opts Options) error {
 	if err := checkOverrides(opts, overrides); err != nil {
 		return err
 	}
+	if withWebOrigin(overrides, opts.WebPort) {
+		log.Info("CorsAllowOrigin set to the web page's origin", "origin", overrides[corsParameter])
+	} else if opts.WebPort != 0 && overrides[corsParameter] != WebOrigin(opts.WebPort) {
+		log.Warn("PARAMETER_OVERRIDES sets CorsAllowOrigin to another origin than the web page's: the page cannot call the API",
+			"CorsAllowOrigin", overrides[corsParameter], "page", WebOrigin(opts.WebPort))
+	}
 	if opts.CognitoHost == "" {
 		opts.CognitoHost = "127.0.0.1"
 	}
@@ -83,6 +92,13 @@ func Run(ctx context.Context, opts Options) error {
 		return fmt.Errorf("API port %s is taken (%v): stop what uses it or choose another with make local API_PORT=<port>", apiAddr, err)
 	}
 	defer ln.Close()
+	webLn, err := listenWeb(opts.WebPort)
+	if err != nil {
+		return err
+	}
+	if webLn != nil {
+		defer webLn.Close()
+	}
 	unlock, err := lockState(opts.StateDir)
 	if err != nil {
 		return err
@@ -136,7 +152,7 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	lambdas, err := lambda.New(fns, lambda.Options{Region: opts.Region, Output: opts.Output, Logger: log})
 	if err != nil {
-		return fmt.Errorf("Lambda: %w", err)
+		return fmt.Errorf("start the Lambda emulator: %w", err)
 	}
 	defer lambdas.Close()
 
@@ -152,8 +168,14 @@ func Run(ctx context.Context, opts Options) error {
 		UserPoolClientId: stacks.api.Outputs["UserPoolClientId"], CognitoUrl: cognitoURL, Region: opts.Region,
 	}
 	srv := apigateway.Server(gw)
-	served := make(chan error, 1)
+	served := make(chan error, 2)
 	go func() { served <- srv.Serve(apigateway.Listener(ln, gw)) }()
+	var web *http.Server
+	if webLn != nil {
+		web = webServer(webHandler(webDir(opts), filepath.Join(opts.StateDir, "mail.jsonl"), opts.WebPort, out.ApiUrl, log))
+		go func() { served <- fmt.Errorf("web page: %w", web.Serve(webLn)) }()
+		defer web.Close()
+	}
 	samEnvPath := filepath.Join(opts.StateDir, "sam-env.json")
 	defer os.Remove(samEnvPath)
 	// sam-env.json first: outputs.json is the readiness signal.
@@ -166,13 +188,16 @@ func Run(ctx context.Context, opts Options) error {
 		return err
 	}
 	log.Info("API ready", "url", out.ApiUrl, "stage", stage, "outputs", outputsPath)
+	if web != nil {
+		log.Info("web page ready", "url", WebOrigin(opts.WebPort)+"/")
+	}
 	if opts.Ready != nil {
 		opts.Ready(out)
 	}
 
 	select {
 	case err := <-served:
-		return fmt.Errorf("API server stopped: %w", err)
+		return fmt.Errorf("server stopped: %w", err)
 	case <-ctx.Done():
 	}
 	log.Info("stopping")

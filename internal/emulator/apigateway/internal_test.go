@@ -134,3 +134,28 @@ func TestBase64AnswerDecodedOnlyForAcceptedBinaryMediaTypes(t *testing.T) {
 		})
 	}
 }
+
+// The SAM translator writes an OpenAPI 3.0 Body when the template sets OpenApiVersion: the authorizers
+// are then under components.securitySchemes, and a method naming one is still guarded by it.
+func TestOpenAPI3SecuritySchemesGuardTheirMethods(t *testing.T) {
+	for name, body := range map[string]string{
+		"swagger 2.0": `{"swagger":"2.0","securityDefinitions":` + cognitoScheme + `,` + guardedPath + `}`,
+		"openapi 3.0": `{"openapi":"3.0.1","components":{"securitySchemes":` + cognitoScheme + `},` + guardedPath + `}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			methods, _, err := parseDefinition([]byte(body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(methods) != 1 || methods[0].authorize != "CognitoAuthorizer" {
+				t.Fatalf("methods %+v, want POST /echo guarded by CognitoAuthorizer", methods)
+			}
+		})
+	}
+}
+
+const cognitoScheme = `{"CognitoAuthorizer":{"type":"apiKey","name":"Authorization","in":"header",
+ "x-amazon-apigateway-authorizer":{"type":"cognito_user_pools","providerARNs":["arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_abc"]}}}`
+
+const guardedPath = `"paths":{"/echo":{"post":{"security":[{"CognitoAuthorizer":[]}],
+ "x-amazon-apigateway-integration":{"type":"aws_proxy","uri":"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:Echo/invocations"}}}}`
