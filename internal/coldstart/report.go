@@ -342,7 +342,7 @@ func (r *Results) Markdown(chart, memChart string) string {
 
 	if r.Load != nil && r.LoadBase != nil {
 		p("### Local stack throughput\n\n")
-		p("`cmd/local` (moto + the gateway with the Cognito authorizer, handlers in process), `POST /echo` with a valid ID token, "+
+		p("`cmd/local` (the API Gateway emulator with the Cognito authorizer, the echo `bootstrap` behind the Lambda Runtime API, one process per concurrent request, and the local Cognito), `POST /echo` with a valid ID token, "+
 			"%d concurrent keep-alive clients on loopback for %s after a warm-up; the generator (`internal/coldstart`, Go) "+
 			"shares the machine's cores. Baseline: the same generator against a bare Go `net/http` server that echoes the body, "+
 			"in its own process, in the same run.\n\n", r.Load.Clients, r.Load.Elapsed.Round(100*time.Millisecond))
