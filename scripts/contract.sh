@@ -5,7 +5,7 @@
 #   API_URL=https://<id>.execute-api.<region>.amazonaws.com/v1 \
 #   PORTMAN_TOKEN=<ID token> USERNAME=<email> PASSWORD=<password> scripts/contract.sh
 #
-# PORTMAN_TOKEN is the ID token for /echo (cmd/token prints it: `go run ./cmd/token -format portman`);
+# PORTMAN_TOKEN is the ID token for /echo (cmd/token prints it: `make tools && build/token -format portman`);
 # USERNAME and PASSWORD are the same user's credentials, for the /login and /refresh contracts. Needs
 # `npm ci` first. Nothing leaves this machine but the API calls: no Postman upload, no telemetry.
 set -euo pipefail
@@ -17,7 +17,7 @@ die() {
 }
 
 [ -n "${API_URL:-}" ] || die "API_URL is not set (the stack output ApiUrl, or http://127.0.0.1:3000 for make local)"
-[ -n "${PORTMAN_TOKEN:-}" ] || die "PORTMAN_TOKEN is not set: export PORTMAN_TOKEN=\$(go run ./cmd/token) (needs COGNITO_URL, CLIENT_ID, USERNAME, PASSWORD)"
+[ -n "${PORTMAN_TOKEN:-}" ] || die "PORTMAN_TOKEN is not set: export PORTMAN_TOKEN=\$(build/token) after make tools (needs COGNITO_URL, CLIENT_ID, USERNAME, PASSWORD)"
 [ -n "${USERNAME:-}" ] || die "USERNAME is not set (the test user's email, as for cmd/token)"
 [ -n "${PASSWORD:-}" ] || die "PASSWORD is not set (the test user's password, as for cmd/token)"
 portman="$root/node_modules/.bin/portman"
