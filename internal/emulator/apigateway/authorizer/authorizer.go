@@ -175,16 +175,18 @@ func (a *Authorizer) Verify(header string) (map[string]string, string, error) {
 	if raw == "" {
 		return nil, "no token in the identity header", ErrUnauthorized
 	}
+	// Only a token that passed every check below is cached, keyed by its exact
+	// bytes, so a hit needs none of them again (its exp is checked by get).
+	now := a.now()
+	if c, ok := a.cache.get(raw, now); ok {
+		return c, "", nil
+	}
 	// golang-jwt decodes each segment with a json.Decoder, which stops after the
 	// first value: a payload of {...} followed by junk would verify. Cognito's
 	// tokens are exactly three strict base64url segments, two of them one JSON
 	// object each (aws-jwt-verify's decomposeUnverifiedJwt refuses the rest too).
 	if reason := checkStructure(raw); reason != "" {
 		return nil, reason, ErrUnauthorized
-	}
-	now := a.now()
-	if c, ok := a.cache.get(raw, now); ok {
-		return c, "", nil
 	}
 	claims := jwt.MapClaims{}
 	// Structure, alg, kid and signature. Nothing below runs for a forged token.
