@@ -81,7 +81,7 @@ func RunSpin(ctx context.Context, mk SpinCommand, rounds int, g *Cgroup) (wall, 
 	cmd.Stdout = &out
 	start := cmd.Start
 	if g != nil {
-		start = func() error { return g.Start(cmd) }
+		start = func() error { return g.Start(cmd, cmd.Start) }
 	}
 	if err := start(); err != nil {
 		return 0, 0, err

@@ -10,6 +10,6 @@ import (
 func onCgroupFS(string) bool { return false }
 
 // Start needs Linux's cgroups.
-func (g *Cgroup) Start(*exec.Cmd) error {
+func (g *Cgroup) Start(*exec.Cmd, func() error) error {
 	return errors.Join(ErrNoCgroups, errors.ErrUnsupported)
 }

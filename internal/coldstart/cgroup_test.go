@@ -164,7 +164,7 @@ func TestCgroupStartAndCalibrate_OnThisMachinesCgroups(t *testing.T) {
 	cmd := exec.Command("cat", "/proc/self/cgroup")
 	var out strings.Builder
 	cmd.Stdout = &out
-	if err := g.Start(cmd); err != nil {
+	if err := g.Start(cmd, cmd.Start); err != nil {
 		t.Fatal(err)
 	}
 	if err := cmd.Wait(); err != nil {

@@ -114,7 +114,7 @@ func ColdStart(ctx context.Context, fn Function, opts Options) (Sample, error) {
 		}
 		// Removed after the Service is closed (deferred calls run last in, first out).
 		defer func() { _ = group.Remove() }()
-		lopts.StartProcess = func(_ string, cmd *exec.Cmd) error { return group.Start(cmd) }
+		lopts.StartProcess = func(_ string, cmd *exec.Cmd, start func() error) error { return group.Start(cmd, start) }
 	}
 	svc, err := lambda.New([]lambda.Function{{Name: name, Binary: fn.Binary, Env: env, MemoryMB: opts.MemoryMB,
 		Timeout: functionTimeout, MaxConcurrency: 1}}, lopts)

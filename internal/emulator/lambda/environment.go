@@ -50,10 +50,15 @@ func startEnvironment(f *function, s *Service) (*environment, error) {
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	cmd.SysProcAttr = procAttr()
 	cmd.WaitDelay = waitDelay
-	start := cmd.Start
+	var started time.Time // just before exec; written by whichever goroutine start runs on
+	execCmd := func() error {
+		started = time.Now()
+		return cmd.Start()
+	}
+	start := execCmd
 	if s.startFn != nil {
 		start = func() error {
-			if err := s.startFn(f.cfg.Name, cmd); err != nil {
+			if err := s.startFn(f.cfg.Name, cmd, execCmd); err != nil {
 				return err
 			}
 			if cmd.Process == nil {
@@ -62,7 +67,6 @@ func startEnvironment(f *function, s *Service) (*environment, error) {
 			return nil
 		}
 	}
-	started := time.Now()
 	if err := start(); err != nil {
 		api.close()
 		return nil, fmt.Errorf("lambda: %s: start %s: %w", f.cfg.Name, f.cfg.Binary, err)

@@ -54,11 +54,13 @@ type Options struct {
 	// OnEvent, when set, is told of each environment's life (see EventKind), synchronously from the
 	// goroutine where it happens: it must return quickly. The cold-start harness measures with it.
 	OnEvent func(Event)
-	// StartProcess, when set, starts each environment's process in place of cmd.Start, with cmd fully
-	// configured: the cold-start harness uses it to start the bootstrap inside a cgroup (Lambda's CPU
-	// share and memory limit). It must start cmd (and nothing else) or return an error, which Invoke
-	// returns wrapped.
-	StartProcess func(function string, cmd *exec.Cmd) error
+	// StartProcess, when set, starts each environment's process, with cmd fully configured: the
+	// cold-start harness uses it to start the bootstrap inside a cgroup (Lambda's CPU share and memory
+	// limit). It prepares what it needs, then calls start (cmd.Start, timed for EventStarted, so that
+	// the preparation, such as a cgroup v1 move that waits for an RCU grace period, is not counted as
+	// the environment's init) and returns its error, or returns an error of its own, which Invoke
+	// returns wrapped. It must start nothing else.
+	StartProcess func(function string, cmd *exec.Cmd, start func() error) error
 }
 
 // EventKind names a moment in an execution environment's life.
@@ -91,7 +93,7 @@ type Service struct {
 	logger  *slog.Logger
 	out     *syncWriter
 	onEvent func(Event)
-	startFn func(string, *exec.Cmd) error
+	startFn func(string, *exec.Cmd, func() error) error
 
 	closing   chan struct{}
 	closeOnce sync.Once
