@@ -90,7 +90,7 @@ func TestAlarms_MetricFiltersReadTheirLogs(t *testing.T) {
 	accessLog := logGroupOfArn(t, st, stage.Properties["AccessLogSetting"].(map[string]any)["DestinationArn"])
 	loginLog := st.Resources["LoginFunction"].Properties["LoggingConfig"].(map[string]any)["LogGroup"]
 	want := map[string]any{
-		`{ $.status = "429" }`:                            accessLog,
+		`{ $.status = "429" }`:                           accessLog,
 		`{ $.cognito_error = "LimitExceededException" }`: loginLog,
 	}
 	for id, r := range st.Resources {
