@@ -35,16 +35,16 @@ func newRule(p ruleProps, bodies map[string]responseBody) (rule, error) {
 	r := rule{name: p.Name, priority: int(p.Priority), stmt: stmt}
 	switch {
 	case len(p.Action) != 1:
-		return rule{}, fmt.Errorf("Action %v: want exactly one action", keys(p.Action))
+		return rule{}, fmt.Errorf("rule action %v: want exactly one action", keys(p.Action))
 	case p.Action["Block"] != nil:
 		r.block, err = blockResponse(p.Action["Block"], bodies)
 		if err != nil {
-			return rule{}, fmt.Errorf("Block: %w", err)
+			return rule{}, fmt.Errorf("action Block: %w", err)
 		}
 	case p.Action["Count"] != nil:
 		// Count only counts: evaluation goes on with the next rule (API_CountAction).
 	default:
-		return rule{}, fmt.Errorf("Action %v is not emulated locally (Block and Count are)", keys(p.Action))
+		return rule{}, fmt.Errorf("rule action %v is not emulated locally (Block and Count are)", keys(p.Action))
 	}
 	return r, nil
 }
@@ -110,7 +110,7 @@ var contentTypes = map[string]string{
 // is a rule's own statement (a rate-based statement may only be one).
 func parseStatement(s map[string]any, top bool) (statement, error) {
 	if len(s) != 1 {
-		return nil, fmt.Errorf("Statement %v: want exactly one statement type", keys(s))
+		return nil, fmt.Errorf("statement %v: want exactly one statement type", keys(s))
 	}
 	for typ, v := range s {
 		switch typ {
