@@ -121,6 +121,8 @@ func parseStatement(s map[string]any, top bool) (statement, error) {
 			return parseRateBased(v)
 		case "ByteMatchStatement":
 			return parseByteMatch(v)
+		case "RegexMatchStatement":
+			return parseRegexMatch(v)
 		case "OrStatement", "AndStatement":
 			return parseLogical(typ, v)
 		case "NotStatement":
@@ -136,7 +138,7 @@ func parseStatement(s map[string]any, top bool) (statement, error) {
 			}
 			return notStatement{inner}, nil
 		default:
-			return nil, fmt.Errorf("statement %s is not emulated locally (RateBasedStatement, ByteMatchStatement, AndStatement, OrStatement and NotStatement are)", typ)
+			return nil, fmt.Errorf("statement %s is not emulated locally (RateBasedStatement, ByteMatchStatement, RegexMatchStatement, AndStatement, OrStatement and NotStatement are)", typ)
 		}
 	}
 	return nil, nil // unreachable: len(s) == 1

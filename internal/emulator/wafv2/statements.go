@@ -5,30 +5,120 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
 )
 
-// byteMatch is a ByteMatchStatement on the URI path or the method
+// inspected is the part of a request a match statement looks at (FieldToMatch) after its text
+// transformations, applied in priority order
+// (https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-fields.html).
+type inspected struct {
+	field      func(*http.Request) string
+	transforms []func(string) string
+}
+
+type fieldProps struct {
+	FieldToMatch        map[string]any   `json:"FieldToMatch"`
+	TextTransformations []transformation `json:"TextTransformations"`
+}
+
+type transformation struct {
+	Priority number `json:"Priority"`
+	Type     string `json:"Type"`
+}
+
+func parseInspected(typ string, p fieldProps) (inspected, error) {
+	var in inspected
+	if len(p.FieldToMatch) != 1 {
+		return in, fmt.Errorf("%s: FieldToMatch %v: want exactly one field", typ, keys(p.FieldToMatch))
+	}
+	for f := range p.FieldToMatch {
+		switch f {
+		case "UriPath":
+			// The path as the client sent it, without the query string.
+			in.field = func(r *http.Request) string { return r.URL.EscapedPath() }
+		case "Method":
+			in.field = func(r *http.Request) string { return r.Method }
+		default:
+			return in, fmt.Errorf("%s: FieldToMatch %s is not emulated locally (UriPath and Method are)", typ, f)
+		}
+	}
+	if len(p.TextTransformations) == 0 {
+		return in, fmt.Errorf("%s: TextTransformations is required (NONE for none)", typ)
+	}
+	tts := slices.Clone(p.TextTransformations)
+	slices.SortStableFunc(tts, func(a, b transformation) int { return int(a.Priority - b.Priority) })
+	for _, tt := range tts {
+		switch tt.Type {
+		case "NONE":
+		case "LOWERCASE":
+			in.transforms = append(in.transforms, strings.ToLower)
+		case "URL_DECODE":
+			in.transforms = append(in.transforms, urlDecode)
+		default:
+			return in, fmt.Errorf("%s: text transformation %s is not emulated locally (NONE, LOWERCASE and URL_DECODE are)", typ, tt.Type)
+		}
+	}
+	return in, nil
+}
+
+func (in inspected) value(r *http.Request) string {
+	v := in.field(r)
+	for _, t := range in.transforms {
+		v = t(v)
+	}
+	return v
+}
+
+// urlDecode is URL_DECODE: each %XX becomes its byte; a % not followed by two hex digits stays as it
+// is (the safe side: nothing is dropped from what the rule inspects).
+func urlDecode(s string) string {
+	if !strings.Contains(s, "%") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]) {
+			b.WriteByte(unhex(s[i+1])<<4 | unhex(s[i+2]))
+			i += 2
+			continue
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c <= '9':
+		return c - '0'
+	case c >= 'a':
+		return c - 'a' + 10
+	default:
+		return c - 'A' + 10
+	}
+}
+
+// byteMatch is a ByteMatchStatement
 // (https://docs.aws.amazon.com/waf/latest/APIReference/API_ByteMatchStatement.html).
 type byteMatch struct {
-	field      func(*http.Request) string
+	inspected
 	search     string
 	constraint string
-	lower      bool // a LOWERCASE text transformation
 }
 
 func parseByteMatch(v any) (statement, error) {
 	var b struct {
-		FieldToMatch         map[string]any `json:"FieldToMatch"`
-		PositionalConstraint string         `json:"PositionalConstraint"`
-		SearchString         *string        `json:"SearchString"`
-		SearchStringBase64   *string        `json:"SearchStringBase64"`
-		TextTransformations  []struct {
-			Priority number `json:"Priority"`
-			Type     string `json:"Type"`
-		} `json:"TextTransformations"`
+		fieldProps
+		PositionalConstraint string  `json:"PositionalConstraint"`
+		SearchString         *string `json:"SearchString"`
+		SearchStringBase64   *string `json:"SearchStringBase64"`
 	}
 	if err := remarshal(v, &b); err != nil {
 		return nil, fmt.Errorf("ByteMatchStatement: %w", err)
@@ -46,45 +136,20 @@ func parseByteMatch(v any) (statement, error) {
 	default:
 		return nil, errors.New("ByteMatchStatement: want exactly one of SearchString and SearchStringBase64")
 	}
-	if len(b.FieldToMatch) != 1 {
-		return nil, fmt.Errorf("ByteMatchStatement: FieldToMatch %v: want exactly one field", keys(b.FieldToMatch))
-	}
-	for f := range b.FieldToMatch {
-		switch f {
-		case "UriPath":
-			// The path as the client sent it, without the query string.
-			m.field = func(r *http.Request) string { return r.URL.EscapedPath() }
-		case "Method":
-			m.field = func(r *http.Request) string { return r.Method }
-		default:
-			return nil, fmt.Errorf("ByteMatchStatement: FieldToMatch %s is not emulated locally (UriPath and Method are)", f)
-		}
-	}
 	switch m.constraint {
 	case "EXACTLY", "STARTS_WITH", "ENDS_WITH", "CONTAINS":
 	default:
 		return nil, fmt.Errorf("ByteMatchStatement: PositionalConstraint %q is not emulated locally (EXACTLY, STARTS_WITH, ENDS_WITH, CONTAINS are)", m.constraint)
 	}
-	if len(b.TextTransformations) == 0 {
-		return nil, errors.New("ByteMatchStatement: TextTransformations is required (NONE for none)")
-	}
-	for _, tt := range b.TextTransformations {
-		switch tt.Type {
-		case "NONE":
-		case "LOWERCASE":
-			m.lower = true
-		default:
-			return nil, fmt.Errorf("ByteMatchStatement: text transformation %s is not emulated locally (NONE and LOWERCASE are)", tt.Type)
-		}
+	var err error
+	if m.inspected, err = parseInspected("ByteMatchStatement", b.fieldProps); err != nil {
+		return nil, err
 	}
 	return m, nil
 }
 
 func (m byteMatch) match(r *http.Request, _ string, _ time.Time) bool {
-	v := m.field(r)
-	if m.lower {
-		v = strings.ToLower(v)
-	}
+	v := m.value(r)
 	switch m.constraint {
 	case "EXACTLY":
 		return v == m.search
@@ -95,6 +160,38 @@ func (m byteMatch) match(r *http.Request, _ string, _ time.Time) bool {
 	default: // CONTAINS
 		return strings.Contains(v, m.search)
 	}
+}
+
+// regexMatch is a RegexMatchStatement
+// (https://docs.aws.amazon.com/waf/latest/APIReference/API_RegexMatchStatement.html). WAF's regular
+// expressions are PCRE-like; Go's RE2 agrees with them on the patterns this emulator accepts (a pattern
+// RE2 cannot compile, such as one with back-references or lookaround, fails the deploy by name).
+type regexMatch struct {
+	inspected
+	re *regexp.Regexp
+}
+
+func parseRegexMatch(v any) (statement, error) {
+	var p struct {
+		fieldProps
+		RegexString string `json:"RegexString"`
+	}
+	if err := remarshal(v, &p); err != nil {
+		return nil, fmt.Errorf("RegexMatchStatement: %w", err)
+	}
+	re, err := regexp.Compile(p.RegexString)
+	if err != nil {
+		return nil, fmt.Errorf("RegexMatchStatement: RegexString %q is not emulated locally: %w", p.RegexString, err)
+	}
+	m := regexMatch{re: re}
+	if m.inspected, err = parseInspected("RegexMatchStatement", p.fieldProps); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+func (m regexMatch) match(r *http.Request, _ string, _ time.Time) bool {
+	return m.re.MatchString(m.value(r))
 }
 
 // rateBased is a RateBasedStatement aggregated by source address

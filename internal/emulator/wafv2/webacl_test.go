@@ -168,7 +168,7 @@ func TestNew_RefusesWhatItDoesNotEmulateByName(t *testing.T) {
 		{"CAPTCHA action", []string{`"Action": {"Block": {"CustomResponse"`, `"Action": {"Captcha": {}}, "X": {"Block": {"CustomResponse"`}, "Captcha"},
 		{"Block without a custom response", []string{`"Action": {"Block": {"CustomResponse"`, `"Action": {"Block": {}}, "X": {"Y": {"CustomResponse"`}, "CustomResponse"},
 		{"content-type response header", []string{`"Name": "Access-Control-Allow-Origin"`, `"Name": "Content-Type"`}, "content-type"},
-		{"text transformation", []string{`"Type": "NONE"}]}}`, `"Type": "URL_DECODE"}]}}`}, "URL_DECODE"},
+		{"text transformation", []string{`"Type": "NONE"}]}}`, `"Type": "HTML_ENTITY_DECODE"}]}}`}, "HTML_ENTITY_DECODE"},
 		{"field to match", []string{`"FieldToMatch": {"UriPath": {}}, "PositionalConstraint": "ENDS_WITH", "SearchString": "/password/forgot"`, `"FieldToMatch": {"QueryString": {}}, "PositionalConstraint": "ENDS_WITH", "SearchString": "/password/forgot"`}, "QueryString"},
 		{"positional constraint", []string{`"PositionalConstraint": "ENDS_WITH", "SearchString": "/signup"`, `"PositionalConstraint": "CONTAINS_WORD", "SearchString": "/signup"`}, "CONTAINS_WORD"},
 		{"default Block", []string{`"DefaultAction": {"Allow": {}}`, `"DefaultAction": {"Block": {}}`}, "DefaultAction"},
@@ -214,5 +214,38 @@ func TestRules_PriorityOrderAndCountDoesNotTerminate(t *testing.T) {
 	v := acl.Evaluate(request("127.0.0.2", "/OK"))
 	if v.Rule != "second" || v.Response.Status != 403 || string(v.Response.Body) != "blocked" || v.Response.Header.Get("Content-Type") != "text/plain" {
 		t.Fatalf("/OK: %+v, want second's 403 text/plain (the Count rule does not end evaluation)", v)
+	}
+}
+
+// The template's scope-down shape: a RegexMatchStatement on the URL-decoded path, so that a trailing
+// slash (API Gateway routes /signup/ to /signup) or a percent-encoded spelling is in scope too.
+func TestRegexMatch_OnTheURLDecodedPath(t *testing.T) {
+	doc := `{"Name": "re", "Scope": "REGIONAL", "DefaultAction": {"Allow": {}},
+	  "Rules": [{"Name": "r", "Priority": 0, "Action": {"Block": {"CustomResponse": {"ResponseCode": 429}}},
+	    "Statement": {"RegexMatchStatement": {"FieldToMatch": {"UriPath": {}}, "RegexString": "/(signup|signup/resend)/*$",
+	      "TextTransformations": [{"Priority": 0, "Type": "URL_DECODE"}]}}}]}`
+	acl, err := New(aclProps(t, doc), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string]bool{
+		"/v1/signup": true, "/v1/signup/": true, "/v1/signup//": true, "/v1/sign%75p": true, "/v1/signup%2Fresend": true,
+		"/signup/resend": true, "/v1/signupx": false, "/v1/echo": false, "/v1/signup/other": false, "/v1/sign%75pX": false,
+	} {
+		if got := acl.Evaluate(request("127.0.0.2", path)).Response != nil; got != want {
+			t.Errorf("%s matched %v, want %v", path, got, want)
+		}
+	}
+	bad := strings.Replace(doc, `/(signup|signup/resend)/*$`, `/(?=signup)`, 1)
+	if _, err := New(aclProps(t, bad), Options{}); err == nil || !strings.Contains(err.Error(), "RegexString") {
+		t.Fatalf("a lookahead (not RE2) was accepted or not named: %v", err)
+	}
+}
+
+func TestURLDecode_KeepsWhatIsNotAnEscape(t *testing.T) {
+	for in, want := range map[string]string{"/a%2Fb": "/a/b", "%41%4a%4A": "AJJ", "100%": "100%", "%zz%4": "%zz%4", "plain": "plain"} {
+		if got := urlDecode(in); got != want {
+			t.Errorf("urlDecode(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
