@@ -20,7 +20,7 @@ GOARCH := arm64
 endif
 FUNCTIONS := login echo
 GO_BUILD_FLAGS := -tags lambda.norpc -trimpath -ldflags "-s -w"
-TEMPLATES := template.yaml auth-stack/template.yaml api-stack/template.yaml account-stack/template.yaml
+TEMPLATES := template.yaml auth-stack/template.yaml api-stack/template.yaml account-stack/template.yaml pipeline-stack/template.yaml
 # Port of the local stack's API on 127.0.0.1 (`make local`)
 API_PORT ?= 3000
 # Port of the local stack's emulated Cognito (`make local`)
