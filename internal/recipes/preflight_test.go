@@ -39,8 +39,9 @@ func fakeTools(t *testing.T) string {
 
 // A failed first deploy leaves its user pool behind (DeletionPolicy): `make deploy` checks first, with
 // the AWS CLI, what CloudFormation would refuse only after creating the pool, says what to change and
-// runs no sam command. describe-user-pool-domain answers an empty DomainDescription for a free prefix
-// (https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_DescribeUserPoolDomain.html).
+// runs no sam command. For a prefix no pool has, DescribeUserPoolDomain answers an empty
+// DomainDescription (as moto does, describe_user_pool_domain in moto/cognitoidp/responses.py), which the
+// AWS CLI's --query ... --output text prints as None.
 func TestDeployPreflightStopsWhatWouldOrphanAPool(t *testing.T) {
 	bin := fakeTools(t)
 	tests := []struct {

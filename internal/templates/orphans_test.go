@@ -43,18 +43,6 @@ func TestRootValidatesEveryParameterAsTheNestedStacksDo(t *testing.T) {
 	}
 }
 
-// DeletionPolicy Retain also keeps the pool when the operation that created it rolls back, one orphan
-// per failed first deploy; RetainExceptOnCreate deletes it then and keeps it on every other operation
-// (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-attribute-deletionpolicy.html).
-// Replacing the pool in an update must never delete it either.
-func TestUserPoolIsDeletedOnlyWhenItsCreationRollsBack(t *testing.T) {
-	_, pool := only(t, templates.Translate(t, authTemplate, rootParams), "AWS::Cognito::UserPool")
-	if pool["DeletionPolicy"] != "RetainExceptOnCreate" || pool["UpdateReplacePolicy"] != "Retain" {
-		t.Errorf("UserPool: DeletionPolicy %v, UpdateReplacePolicy %v; want RetainExceptOnCreate and Retain",
-			pool["DeletionPolicy"], pool["UpdateReplacePolicy"])
-	}
-}
-
 // After `sam delete` the retained pool holds every account; ExistingUserPoolId attaches it to the new
 // stack: no pool is created, and the domain, the SSM parameters and the outputs name the kept pool.
 func TestExistingUserPoolIsAttachedNotCreated(t *testing.T) {
