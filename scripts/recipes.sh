@@ -137,6 +137,10 @@ PY
 # not taken by another pool in the region, and an ExistingUserPoolId that exists and has no other domain.
 preflight() {
   local env=${CONFIG_ENV:-default} lines template stack
+  if ! python3 -c 'import samtranslator' 2>/dev/null; then
+    say "the pre-flight reads the templates with the SAM translator, which is missing: python3 -m pip install -r requirements.txt"
+    exit 2
+  fi
   lines=$(samconfig_env "$env") || exit 2
   { read -r template; read -r stack; } <<<"$lines"
   local checked rc=0
@@ -171,8 +175,8 @@ preflight() {
       say "ExistingUserPoolId=$existing: no such pool in this region, or no permission to describe it (above)"
       exit 2
     }
-    if [ -n "$domain" ] && [ "$domain" != None ] && [ "$domain" != "$prefix" ] && [ "$own" != "$existing" ]; then
-      say "pool $existing still has the domain $domain, and a pool has one: use DomainPrefix=$domain, or delete it first:"
+    if [ -n "$domain" ] && [ "$domain" != None ] && [ "$own" != "$existing" ]; then
+      say "pool $existing still has the domain $domain, and the stack creates the pool's one domain: delete it first:"
       say "  aws cognito-idp delete-user-pool-domain --user-pool-id $existing --domain $domain"
       exit 2
     fi

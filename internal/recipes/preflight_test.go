@@ -64,6 +64,12 @@ func TestDeployPreflightStopsWhatWouldOrphanAPool(t *testing.T) {
 			"aws cognito-idp delete-user-pool-domain --user-pool-id us-east-1_Kept --domain old-prefix"},
 		{"kept pool does not exist", "DomainPrefix=my-app-auth ExistingUserPoolId=us-east-1_Gone", nil, false,
 			"ExistingUserPoolId=us-east-1_Gone: no such pool in this region"},
+		{"kept pool still has this very domain", "DomainPrefix=my-app-auth ExistingUserPoolId=us-east-1_Kept",
+			[]string{"FAKE_POOL_DOMAIN=my-app-auth", "FAKE_DOMAIN_OWNER=us-east-1_Kept"}, false,
+			"aws cognito-idp delete-user-pool-domain --user-pool-id us-east-1_Kept --domain my-app-auth"},
+		{"redeploy of a stack the kept pool is attached to", "DomainPrefix=my-app-auth ExistingUserPoolId=us-east-1_Kept",
+			[]string{"FAKE_POOL_DOMAIN=my-app-auth", "FAKE_DOMAIN_OWNER=us-east-1_Kept", "FAKE_STACK_POOL=us-east-1_Kept"}, true,
+			"pre-flight: parameters of template.yaml OK"},
 		{"kept pool without a domain", "DomainPrefix=my-app-auth ExistingUserPoolId=us-east-1_Kept",
 			[]string{"FAKE_POOL_DOMAIN=None"}, true, "pre-flight: parameters of template.yaml OK"},
 	}
