@@ -254,7 +254,13 @@ func TestPipelineStackIsOutOfTheDeployRolesReach(t *testing.T) {
 	if got := cfg.option("pipeline", "deploy", "template_file"); got != pipelineTemplate {
 		t.Errorf("[pipeline] deploys %v, want %s", got, pipelineTemplate)
 	}
-	if def := mapAt(templates.Translate(t, pipelineTemplate, pipelineParams), "Parameters", "StackName")["Default"]; def != app {
+	params := mapAt(templates.Translate(t, pipelineTemplate, pipelineParams), "Parameters")
+	if def := mapAt(params, "StackName")["Default"]; def != app {
 		t.Errorf("the pipeline stack's StackName defaults to %v, the workflow deploys %s", def, app)
+	}
+	// Its DomainPrefix names the SSM parameters the auth stack writes: the same values are valid.
+	auth := mapAt(templates.Translate(t, authTemplate, rootParams), "Parameters", "DomainPrefix")["AllowedPattern"]
+	if got := mapAt(params, "DomainPrefix")["AllowedPattern"]; got != auth {
+		t.Errorf("DomainPrefix pattern %v, the auth stack's is %v", got, auth)
 	}
 }
