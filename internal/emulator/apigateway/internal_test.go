@@ -107,34 +107,6 @@ func TestGatewayResponseTemplates(t *testing.T) {
 	}
 }
 
-// Without binary media types API Gateway passes an isBase64Encoded answer through as base64 text;
-// with them it decodes when the request's Accept names one.
-func TestBase64AnswerDecodedOnlyForAcceptedBinaryMediaTypes(t *testing.T) {
-	out := []byte(`{"statusCode":200,"isBase64Encoded":true,"body":"/w=="}`)
-	tests := []struct {
-		name   string
-		types  []string
-		accept string
-		want   string
-	}{
-		{"no binary media types: base64 text", nil, "application/octet-stream", "/w=="},
-		{"Accept not a binary type: base64 text", []string{"image/png"}, "application/json", "/w=="},
-		{"Accept a binary type: bytes", []string{"image/png"}, "text/html, image/png;q=0.9", "\xff"},
-		{"*/* binary type: bytes", []string{"*/*"}, "application/json", "\xff"},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			rec := httptest.NewRecorder()
-			if err := writeProxyResponse(rec, out, binaryAccepted(tc.types, tc.accept)); err != nil {
-				t.Fatal(err)
-			}
-			if got := rec.Body.String(); got != tc.want {
-				t.Fatalf("body %q, want %q", got, tc.want)
-			}
-		})
-	}
-}
-
 // The SAM translator writes an OpenAPI 3.0 Body when the template sets OpenApiVersion: the authorizers
 // are then under components.securitySchemes, and a method naming one is still guarded by it.
 func TestOpenAPI3SecuritySchemesGuardTheirMethods(t *testing.T) {
