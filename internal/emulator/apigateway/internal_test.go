@@ -25,6 +25,9 @@ func TestMatchAsAPIGatewayRoutes(t *testing.T) {
 		{"ANY takes other methods", "DELETE", "/items/special", "AnySpecial", ""},
 		{"greedy proxy takes the rest", "PUT", "/files/a/b/c.txt", "Files", "a/b/c.txt"},
 		{"greedy proxy needs a segment", "GET", "/files", "", ""},
+		{"greedy proxy without the trailing slash", "PUT", "/files/a/", "Files", "a"},
+		{"greedy proxy keeps inner slashes and encoding", "PUT", "/files/a//b%2Bc", "Files", "a//b%2Bc"},
+		{"literal with a trailing slash", "GET", "/items/special/", "Special", ""},
 		{"method not defined", "GET", "/items/42", "", ""},
 		{"unknown path", "POST", "/nothing", "", ""},
 	}
