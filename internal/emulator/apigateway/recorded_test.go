@@ -437,3 +437,23 @@ func TestGatewayErrorsCarryTheRecordedErrorType(t *testing.T) {
 		})
 	}
 }
+
+// TestNetHTTPRefusalsCarryTheGatewayHeaders: the answers net/http writes on its own, rewritten to
+// JSON, have the headers of every other gateway answer.
+func TestNetHTTPRefusalsCarryTheGatewayHeaders(t *testing.T) {
+	s := start(t, options{})
+	a := s.send(t, "BROKEN\r\n\r\n")
+	if a.status != http.StatusBadRequest {
+		t.Fatalf("status %d %s", a.status, a.body)
+	}
+	for name, want := range map[string]string{"x-amzn-ErrorType": "BadRequestException", "Content-Type": "application/json"} {
+		if got, _ := a.header(name); got != want {
+			t.Errorf("%s = %q, want %q; answer headers %q", name, got, want, a.names)
+		}
+	}
+	for _, name := range []string{"x-amzn-RequestId", "x-amz-apigw-id"} {
+		if v, _ := a.header(name); v == "" {
+			t.Errorf("no %s; answer headers %q", name, a.names)
+		}
+	}
+}
