@@ -88,9 +88,8 @@ func TestCognitoFailuresMapToGatewayStatusesOnEveryRoute(t *testing.T) {
 		{"quota exceeded", cognitofake.Error("LimitExceededException", leak), http.StatusTooManyRequests, "1", signIn},
 		{"internal error", cognitofake.Error("InternalErrorException", leak), http.StatusServiceUnavailable, "", nil},
 		{"unmodelled 503 page", cognitofake.Reply{Status: 503, RawBody: []byte("<html>" + leak + "</html>")}, http.StatusServiceUnavailable, "", nil},
-		// On /login/new-password it is moto's answer to an unknown session: 401, tested there.
-		{"misconfigured client id", cognitofake.Error("ResourceNotFoundException", leak), http.StatusBadGateway, "",
-			[]string{loginEvent, refreshEvent, signUpEvent, resendEvent, forgotEvent, resetEvent, logoutEvent}},
+		// A wrong client or pool id: on every route, /login/new-password included, the deployer's problem.
+		{"misconfigured client id", cognitofake.Error("ResourceNotFoundException", leak), http.StatusBadGateway, "", nil},
 		{"flow not enabled", cognitofake.Error("InvalidParameterException", leak), http.StatusBadGateway, "", signIn},
 		{"revocation not enabled", cognitofake.Error("UnsupportedOperationException", leak), http.StatusBadGateway, "", []string{logoutEvent}},
 		{"broken pool", cognitofake.Error("InvalidUserPoolConfigurationException", leak), http.StatusBadGateway, "", notConcealing},
