@@ -17,6 +17,7 @@ import (
 
 	"github.com/example/cognito-sam-go/internal/cognitofake"
 	"github.com/example/cognito-sam-go/internal/login"
+	"github.com/example/cognito-sam-go/internal/templates"
 	"github.com/example/cognito-sam-go/internal/testlog"
 )
 
@@ -93,7 +94,7 @@ func newHarness(t *testing.T, opts ...option) *harness {
 
 func newHarnessWithEndpoint(t *testing.T, fake *cognitofake.Server, endpoint string, opts ...option) *harness {
 	t.Helper()
-	cfg := login.Config{ClientID: testClientID, CallTimeout: 2 * time.Second}
+	cfg := login.Config{ClientID: testClientID, CallTimeout: 2 * time.Second, PasswordPolicy: templates.PoolPasswordPolicy(t)}
 	for _, o := range opts {
 		o(&cfg)
 	}

@@ -10,12 +10,15 @@ import (
 	"github.com/example/cognito-sam-go/internal/cognitofake"
 )
 
+// weakPassword breaks the pool's policy (no upper-case letter, no digit).
+const weakPassword = "weak-secret-words"
+
 // Every path is driven once with the golden values; none of them may reach the log.
 func TestLogsNeverContainUsernamePasswordTokensOrSession(t *testing.T) {
 	h := newHarness(t)
 	secrets := []string{
 		goldenUsername, goldenPassword, goldenSession, goldenNewPassword, goldenRefreshToken, goldenCode,
-		issuedIDToken, issuedAccessToken, issuedRefreshToken, issuedSession,
+		issuedIDToken, issuedAccessToken, issuedRefreshToken, issuedSession, weakPassword,
 	}
 	tokens := cognitofake.Tokens(issuedIDToken, issuedAccessToken, issuedRefreshToken, 3600)
 	// Cognito's messages can name the user; they must not be logged either.
@@ -44,6 +47,8 @@ func TestLogsNeverContainUsernamePasswordTokensOrSession(t *testing.T) {
 		{"sign-up", cognitofake.SignUp, cognitofake.Reply{}, event(t, signUpEvent)},
 		{"sign-up taken", cognitofake.SignUp, userNamed("UsernameExistsException"), event(t, signUpEvent)},
 		{"sign-up weak", cognitofake.SignUp, userNamed("InvalidPasswordException"), event(t, signUpEvent)},
+		{"sign-up refused by the policy", cognitofake.SignUp, cognitofake.Reply{}, withBody(event(t, signUpEvent),
+			`{"username":"`+goldenUsername+`","password":"`+weakPassword+`"}`)},
 		{"resend undeliverable", cognitofake.ResendConfirmationCode, userNamed("CodeDeliveryFailureException"), event(t, resendEvent)},
 		{"forgot", cognitofake.ForgotPassword, cognitofake.Reply{}, event(t, forgotEvent)},
 		{"forgot limit", cognitofake.ForgotPassword, userNamed("LimitExceededException"), event(t, forgotEvent)},

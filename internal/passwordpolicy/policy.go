@@ -64,6 +64,29 @@ func Parse(s string) (Policy, error) {
 	return p, nil
 }
 
+// FromPool reads the policy from an AWS::Cognito::UserPool's resolved Properties (the template's
+// Policies.PasswordPolicy). TemporaryPasswordValidityDays is left out: it limits a temporary password's
+// age, not a password's text. Any other field is an error, so that a rule added to the template is
+// not silently left unchecked.
+func FromPool(properties map[string]any) (Policy, error) {
+	policies, _ := properties["Policies"].(map[string]any)
+	pp, ok := policies["PasswordPolicy"].(map[string]any)
+	if !ok {
+		return Policy{}, errors.New("the user pool declares no Policies.PasswordPolicy")
+	}
+	text := make(map[string]any, len(pp))
+	for k, v := range pp {
+		if k != "TemporaryPasswordValidityDays" {
+			text[k] = v
+		}
+	}
+	raw, err := json.Marshal(text)
+	if err != nil {
+		return Policy{}, fmt.Errorf("the user pool's PasswordPolicy: %w", err)
+	}
+	return Parse(string(raw))
+}
+
 // String is the policy's JSON, which Parse reads back.
 func (p Policy) String() string {
 	var buf bytes.Buffer

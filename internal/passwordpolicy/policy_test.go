@@ -92,3 +92,22 @@ func TestParseReadsStringsOwnOutputAndRefusesWhatCognitoWould(t *testing.T) {
 		}
 	}
 }
+
+func TestFromPoolReadsTheTemplatesPropertiesAndRefusesAnUnknownRule(t *testing.T) {
+	props := map[string]any{"Policies": map[string]any{"PasswordPolicy": map[string]any{
+		"MinimumLength": 14, "RequireNumbers": true, "TemporaryPasswordValidityDays": 7,
+	}}}
+	p, err := passwordpolicy.FromPool(props)
+	if want := (passwordpolicy.Policy{MinimumLength: 14, RequireNumbers: true}); err != nil || p != want {
+		t.Errorf("FromPool = %+v, %v; want %+v", p, err, want)
+	}
+	for name, bad := range map[string]map[string]any{
+		"no policy":     {},
+		"history rule":  {"Policies": map[string]any{"PasswordPolicy": map[string]any{"MinimumLength": 12, "PasswordHistorySize": 3}}},
+		"length absent": {"Policies": map[string]any{"PasswordPolicy": map[string]any{"RequireNumbers": true}}},
+	} {
+		if _, err := passwordpolicy.FromPool(bad); err == nil {
+			t.Errorf("%s: FromPool succeeded", name)
+		}
+	}
+}
