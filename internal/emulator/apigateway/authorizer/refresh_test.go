@@ -105,6 +105,8 @@ func newFlakyJWKS(t *testing.T) *flakyJWKS {
 	s := &flakyJWKS{key: authtest.NewKey(t, "key-1"), hits: newCounter()}
 	s.keys = []authtest.Key{s.key}
 	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Counted on arrival, before any answer: a caller that got the answer sees the count.
+		s.hits.add()
 		p := r.URL.Path
 		s.lastPath.Store(&p)
 		s.mu.Lock()
@@ -120,7 +122,6 @@ func newFlakyJWKS(t *testing.T) *flakyJWKS {
 		default:
 			_, _ = w.Write(body)
 		}
-		s.hits.add() // after the answer is written: the fetch it counts is complete
 	}))
 	t.Cleanup(s.srv.Close)
 	return s
@@ -147,8 +148,9 @@ func control(t *testing.T, interval time.Duration) *counter {
 }
 
 // After an unknown kid's refetch, the next unknown kid refetches again once the limit has passed:
-// here by waiting for the limiter, as a request may when the wait fits its deadline. The two fetches
-// are at least the limit apart (a lower bound, which load cannot break).
+// here by waiting for the limiter, as a request may when the wait fits its deadline. The second
+// refetch comes at least the limit after the first request began (a lower bound, which load cannot
+// break).
 func TestUnknownKIDRefetchAllowedAgainAfterLimit(t *testing.T) {
 	s := newFlakyJWKS(t)
 	const limit = 100 * time.Millisecond
@@ -160,8 +162,8 @@ func TestUnknownKIDRefetchAllowedAgainAfterLimit(t *testing.T) {
 	}
 	stranger := authtest.Sign(t, authtest.NewKey(t, "unknown"), claimsWith(nil))
 
+	first := time.Now() // before the first refetch takes the limiter's token
 	_, _ = a.Authorize(stranger)
-	first := time.Now()
 	if got := s.hits.load(); got != 2 {
 		t.Fatalf("JWKS fetched %d times, want 2 (New + the first refetch)", got)
 	}
@@ -169,7 +171,7 @@ func TestUnknownKIDRefetchAllowedAgainAfterLimit(t *testing.T) {
 	if got := s.hits.load(); got != 3 {
 		t.Errorf("JWKS fetched %d times, want 3 (New + one refetch per elapsed limit)", got)
 	}
-	if gap := time.Since(first); gap < limit/2 {
+	if gap := time.Since(first); gap < limit {
 		t.Errorf("second refetch %v after the first: the limit of %v did not hold", gap, limit)
 	}
 }
@@ -187,8 +189,10 @@ func TestPeriodicRefreshPicksUpNewKeys(t *testing.T) {
 	_, _ = a.Authorize(authtest.Sign(t, authtest.NewKey(t, "unknown"), claimsWith(nil)))
 	rotated := authtest.NewKey(t, "key-2")
 	s.publish(rotated)
-	// A fetch may have been under way while key-2 was published; the one after it has key-2.
-	s.hits.waitFor(t, s.hits.load()+2, "periodic refreshes after the rotation")
+	// Fetches are counted as they arrive and the refresh loop makes one at a time: a fetch may have
+	// been under way while key-2 was published, the next one has key-2, and the one after that
+	// starts only once the authorizer has stored it.
+	s.hits.waitFor(t, s.hits.load()+3, "periodic refreshes after the rotation")
 
 	if _, err := a.Authorize(authtest.Sign(t, rotated, claimsWith(nil))); err != nil {
 		t.Errorf("new key after a periodic refresh: %v", err)
@@ -258,10 +262,12 @@ func TestNewFailsWithoutJWKS(t *testing.T) {
 			}
 			// The library's refresh goroutine starts before the first fetch; a failed New must stop it
 			// rather than leak it. A leaked one would fetch (or, from a stopped server, log a failure)
-			// every interval: none may come while a control with that interval refreshes five times.
+			// every interval. A tick already due when New gave up may still run (and log) within a
+			// first window of three control refreshes; none may follow in the next five.
 			attempts := func() int64 { return s.hits.load() + failures.load() }
-			before := attempts()
 			ticks := control(t, interval)
+			ticks.waitFor(t, ticks.load()+3, "control refreshes")
+			before := attempts()
 			ticks.waitFor(t, ticks.load()+5, "control refreshes")
 			if got := attempts(); got != before {
 				t.Errorf("JWKS still fetched after New failed (%d -> %d attempts)", before, got)
