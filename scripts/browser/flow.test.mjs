@@ -72,7 +72,7 @@ async function logTail() {
   }
 }
 
-// stopStack sends SIGTERM (cmd/local then stops moto_server and the functions) and waits 10 s at most
+// stopStack sends SIGTERM (cmd/local then stops the functions and its Cognito emulator) and waits 10 s at most
 // before SIGKILL.
 async function stopStack() {
   if (!stack || stack.exitCode !== null || stack.signalCode !== null) return;

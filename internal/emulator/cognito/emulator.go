@@ -37,6 +37,10 @@ type Options struct {
 	Logger *slog.Logger
 	// HashIterations is PBKDF2's iteration count for new password hashes; 0 means hashIterations.
 	HashIterations int
+	// Fatal, when set, is called (once per failure) when the emulator fails in a way that may leave its
+	// state inconsistent (a panic in an operation, a journal it cannot write): the local stack stops
+	// then, naming the emulator, rather than serving half-alive.
+	Fatal func(error)
 }
 
 // Emulator serves Cognito's user pool API; it is an http.Handler, safe for concurrent use.
@@ -147,6 +151,16 @@ type request struct {
 type opFunc func(r *request) (any, error)
 
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			e.log.Error("cognito emulator: operation panicked", "panic", fmt.Sprint(v))
+			writeInternal(w)
+			e.fatal(fmt.Errorf("cognito emulator: operation panicked: %v", v))
+		}
+	}()
 	target := r.Header.Get("X-Amz-Target")
 	switch {
 	case r.Method == http.MethodOptions:
@@ -197,6 +211,7 @@ func (e *Emulator) serveAPI(w http.ResponseWriter, r *http.Request, op string, o
 	case err != nil:
 		e.log.ErrorContext(r.Context(), "cognito emulator: operation failed", "op", op, "error", err)
 		writeInternal(w)
+		e.fatal(fmt.Errorf("cognito emulator: %s: %w", op, err))
 	default:
 		raw, err := json.Marshal(out)
 		if err != nil {
@@ -219,6 +234,13 @@ func preflight(w http.ResponseWriter, r *http.Request) {
 	h.Set("Access-Control-Allow-Headers", "content-type,x-amz-target,x-amz-user-agent,amz-sdk-invocation-id,amz-sdk-request,cache-control")
 	h.Set("Access-Control-Max-Age", "86400")
 	w.WriteHeader(http.StatusOK)
+}
+
+// fatal reports a failure that may have left the state inconsistent to Options.Fatal.
+func (e *Emulator) fatal(err error) {
+	if e.opts.Fatal != nil {
+		e.opts.Fatal(err)
+	}
 }
 
 // decode reads the call's input; a body that is not JSON gets Cognito's SerializationException.

@@ -7,7 +7,6 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,6 +17,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/example/cognito-sam-go/internal/emulator/cognito"
+	"github.com/example/cognito-sam-go/internal/emulator/cognito/cognitotest"
 	"github.com/example/cognito-sam-go/internal/testlog"
 )
 
@@ -26,24 +26,6 @@ const (
 	otherPassword = "Battery-Staple-7x"
 	tempPassword  = "Temporary-Pass-1x"
 )
-
-// clock is a settable clock for session and code expiry.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // env is an emulator served by httptest on loopback and SDK clients for it.
 type env struct {
@@ -55,7 +37,7 @@ type env struct {
 	mailbox string
 	mailOut *testlog.Buffer
 	logs    *testlog.Buffer
-	clock   *clock
+	clock   *cognitotest.Clock
 }
 
 const region = "us-east-1"
@@ -63,7 +45,7 @@ const region = "us-east-1"
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	e := &env{mailOut: &testlog.Buffer{}, logs: &testlog.Buffer{},
-		clock: &clock{t: time.Now()}, mailbox: filepath.Join(t.TempDir(), "mail.jsonl")}
+		clock: cognitotest.NewClock(), mailbox: filepath.Join(t.TempDir(), "mail.jsonl")}
 	var err error
 	e.em, err = cognito.New(cognito.Options{Region: region, Mailbox: e.mailbox, MailOutput: e.mailOut, Now: e.clock.Now,
 		Logger: slog.New(slog.NewJSONHandler(e.logs, nil))})

@@ -50,8 +50,9 @@ func attributes(u *user) []attribute {
 }
 
 func describeUser(u *user, attrsKey string) map[string]any {
-	return map[string]any{"Username": u.Username, attrsKey: attributes(u), "UserCreateDate": u.Created,
-		"UserLastModifiedDate": u.Modified, "Enabled": u.Enabled, "UserStatus": u.Status}
+	// Cognito's user dates are epoch seconds with milliseconds.
+	return map[string]any{"Username": u.Username, attrsKey: attributes(u), "UserCreateDate": float64(u.Created) / 1000,
+		"UserLastModifiedDate": float64(u.Modified) / 1000, "Enabled": u.Enabled, "UserStatus": u.Status}
 }
 
 func (e *Emulator) decodeAdmin(r *request) (adminInput, error) {
@@ -63,7 +64,7 @@ func (e *Emulator) decodeAdmin(r *request) (adminInput, error) {
 // newUser makes an account: in a pool where email is the username, the user name is a generated id
 // and the given name must be an email address, which becomes the email attribute.
 func (e *Emulator) newUser(p *pool, name string, attrs []attribute) (*user, error) {
-	now := e.now().Unix()
+	now := e.now().UnixMilli()
 	sub := newUUID()
 	u := &user{Pool: p.ID, Username: name, Attrs: map[string]string{"sub": sub}, Enabled: true, Created: now, Modified: now}
 	for _, a := range attrs {
@@ -408,8 +409,8 @@ func (e *Emulator) listUsers(r *request) (any, error) {
 		return nil, err
 	}
 	var all []map[string]any
-	for _, name := range sortedKeys(p.users) {
-		if u := p.users[name]; match(u) {
+	for _, u := range p.byCreation() {
+		if match(u) {
 			all = append(all, describeUser(u, "Attributes"))
 		}
 	}
@@ -459,4 +460,19 @@ func parseFilter(f string) (func(*user) bool, error) {
 		}
 		return strings.EqualFold(v, value)
 	}, nil
+}
+
+// byCreation is the pool's users, oldest first (then by name), the stable order ListUsers pages through.
+func (p *pool) byCreation() []*user {
+	users := make([]*user, 0, len(p.users))
+	for _, u := range p.users {
+		users = append(users, u)
+	}
+	sort.Slice(users, func(i, j int) bool {
+		if users[i].Created != users[j].Created {
+			return users[i].Created < users[j].Created
+		}
+		return users[i].Username < users[j].Username
+	})
+	return users
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"time"
 )
 
 // state is everything the emulator keeps; the journal holds it as records keyed
@@ -59,8 +58,8 @@ type user struct {
 	Enabled     bool              `json:"enabled"`
 	Hash        string            `json:"hash,omitempty"`
 	TempExpires int64             `json:"temp_expires,omitempty"`
-	Created     int64             `json:"created"`
-	Modified    int64             `json:"modified"`
+	Created     int64             `json:"created"`  // unix milliseconds
+	Modified    int64             `json:"modified"` // unix milliseconds
 	Groups      []string          `json:"groups,omitempty"`
 	// Sign-in lockout: failed attempts, the last one's time and the lockout's end (unix nanoseconds).
 	Failed      int   `json:"failed,omitempty"`
@@ -104,10 +103,9 @@ func newPool(rec poolRec) (*pool, error) {
 	return &pool{poolRec: rec, set: set, users: map[string]*user{}, names: map[string]*user{}, groups: map[string]*group{}}, nil
 }
 
-// fold is how the pool compares user names and emails: "CaseSensitive: false" makes them
-// case-insensitive (UsernameConfigurationType,
-// https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_UsernameConfigurationType.html).
-// Email addresses are compared without case in either setting, as the guide's sign-in by email does.
+// fold is how the pool compares user names and email aliases: "CaseSensitive: false ... also enables
+// both preferred_username and email alias to be case insensitive, in addition to the username
+// attribute" (https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_UsernameConfigurationType.html).
 func (p *pool) fold(name string) string {
 	if p.set.caseSensitive {
 		return name
@@ -120,7 +118,7 @@ func (p *pool) index(u *user) {
 	p.users[u.Username] = u
 	p.names[p.fold(u.Username)] = u
 	if email := u.Attrs["email"]; email != "" && p.set.emailUsername {
-		p.names[strings.ToLower(email)] = u
+		p.names[p.fold(email)] = u
 	}
 }
 
@@ -138,13 +136,7 @@ func (p *pool) lookup(name string) *user {
 	if name == "" {
 		return nil
 	}
-	if u, ok := p.names[p.fold(name)]; ok {
-		return u
-	}
-	if p.set.emailUsername {
-		return p.names[strings.ToLower(name)]
-	}
-	return nil
+	return p.names[p.fold(name)]
 }
 
 func (s *state) load(recs []record) error {
@@ -284,7 +276,7 @@ func (e *Emulator) save(key string, v any) error {
 }
 
 func (e *Emulator) saveUser(u *user) error {
-	u.Modified = e.now().Unix()
+	u.Modified = e.now().UnixMilli()
 	return e.save(userKey(u), u)
 }
 
@@ -298,5 +290,3 @@ func (e *Emulator) pruneRevoked() {
 		}
 	}
 }
-
-func unixTime(sec int64) time.Time { return time.Unix(sec, 0) }

@@ -9,6 +9,8 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -22,6 +24,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/example/cognito-sam-go/internal/emulator/cognito"
+	"github.com/example/cognito-sam-go/internal/testlog"
 )
 
 // Region is the region of the emulated pools.
@@ -38,6 +41,7 @@ type Stack struct {
 
 	mailbox string
 	faults  *faults
+	logs    *testlog.Buffer
 }
 
 // Call is one call the emulation received.
@@ -76,15 +80,16 @@ func Start(t testing.TB, opts ...Option) *Stack {
 	if mailDir == "" {
 		mailDir = t.TempDir()
 	}
-	s := &Stack{Region: Region, mailbox: filepath.Join(mailDir, "mail.jsonl"), faults: &faults{reply: map[string]reply{}, stall: map[string]bool{}}}
+	s := &Stack{Region: Region, mailbox: filepath.Join(mailDir, "mail.jsonl"), logs: &testlog.Buffer{},
+		faults: &faults{reply: map[string]reply{}, stall: map[string]bool{}}}
 	em, err := cognito.New(cognito.Options{Region: Region, StateDir: cfg.stateDir, Mailbox: s.mailbox,
-		MailQuota: cfg.quota, Now: cfg.now})
+		MailQuota: cfg.quota, Now: cfg.now, Logger: slog.New(slog.NewJSONHandler(s.logs, nil))})
 	if err != nil {
 		t.Fatalf("cognitotest: %v", err)
 	}
 	s.Emulator = em
 	s.faults.next = em
-	srv, err := cognito.Listen(s.faults, "127.0.0.1:0", nil)
+	srv, err := cognito.Listen(s.faults, "127.0.0.1:0", slog.New(slog.NewJSONHandler(s.logs, nil)))
 	if err != nil {
 		em.Close()
 		t.Fatalf("cognitotest: %v", err)
@@ -310,3 +315,80 @@ func (f *faults) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }
+
+// TemporaryUser creates a user (email = username, verified) with a temporary password and no message
+// sent: the user must choose a new password at first sign-in (NEW_PASSWORD_REQUIRED).
+func (s *Stack) TemporaryUser(t testing.TB, username, temporaryPassword string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, err := s.Client.AdminCreateUser(ctx, &cip.AdminCreateUserInput{
+		UserPoolId: &s.PoolID, Username: &username, TemporaryPassword: &temporaryPassword,
+		MessageAction: types.MessageActionTypeSuppress,
+		UserAttributes: []types.AttributeType{
+			{Name: aws.String("email"), Value: aws.String(username)},
+			{Name: aws.String("email_verified"), Value: aws.String("true")},
+		},
+	})
+	if err != nil {
+		t.Fatalf("cognitotest: AdminCreateUser %s: %v", username, err)
+	}
+}
+
+// Env is the environment that points the SDK's default configuration at the emulation with dummy
+// credentials and no shared config files (dir holds the empty ones).
+func (s *Stack) Env(dir string) map[string]string { return EnvFor(s.URL, dir) }
+
+// EnvFor is Env for any Cognito URL (ClosedURL for an unreachable one).
+func EnvFor(url, dir string) map[string]string {
+	return map[string]string{
+		"AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER": url,
+		"AWS_REGION":                  Region,
+		"AWS_ACCESS_KEY_ID":           "local",
+		"AWS_SECRET_ACCESS_KEY":       "local",
+		"AWS_SESSION_TOKEN":           "",
+		"AWS_PROFILE":                 "",
+		"AWS_CONFIG_FILE":             filepath.Join(dir, "aws-config"),
+		"AWS_SHARED_CREDENTIALS_FILE": filepath.Join(dir, "aws-credentials"),
+		"AWS_EC2_METADATA_DISABLED":   "true",
+	}
+}
+
+// ClosedURL is an http URL on a loopback port nothing listens on.
+func ClosedURL(t testing.TB) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	return "http://" + addr
+}
+
+// Log is every line the emulation has logged so far (JSON), for tests that check what never appears in it.
+func (s *Stack) Log() string { return s.logs.String() }
+
+// Clock is a settable clock for WithClock: tests advance it past a lockout, a code's or a session's
+// lifetime.
+type Clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// NewClock is a clock at the current time.
+func NewClock() *Clock { return &Clock{t: time.Now()} }
+
+// Now is the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+// Advance moves the clock forward by d.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
