@@ -38,7 +38,9 @@ const Symbols = "^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- "
 
 // Cognito's refusal of a password by the policy: InvalidPasswordException with this prefix and the rule
 // broken (the messages users of the SDKs report, e.g. aws-amplify/amplify-js issues; one rule per
-// answer). The order among the rules is not documented: length first, then the classes as listed here.
+// answer). The order among the rules is not documented: length first, then lower case, upper case,
+// digits, symbols, the order of the refusals recorded in LocalStack's and moto's Cognito tests (and
+// of the local Cognito emulation).
 const refusalPrefix = "Password did not conform with policy: "
 
 // Violation is a password that breaks the policy. Its message is Cognito's and never holds the password.
@@ -105,8 +107,8 @@ type rule struct {
 
 func (p Policy) rules() []rule {
 	return []rule{
-		{p.RequireUppercase, isUpper, "Password must have uppercase characters", "an upper-case letter"},
 		{p.RequireLowercase, isLower, "Password must have lowercase characters", "a lower-case letter"},
+		{p.RequireUppercase, isUpper, "Password must have uppercase characters", "an upper-case letter"},
 		{p.RequireNumbers, isDigit, "Password must have numeric characters", "a digit"},
 		{p.RequireSymbols, isSymbol, "Password must have symbol characters", "a symbol"},
 	}
@@ -133,7 +135,7 @@ func IsViolation(err error) bool {
 }
 
 // Hint says in one sentence what the policy asks, for the people choosing a password:
-// "At least 12 characters, with an upper-case letter, a lower-case letter, a digit and a symbol."
+// "At least 12 characters, with a lower-case letter, an upper-case letter, a digit and a symbol."
 func (p Policy) Hint() string {
 	var want []string
 	for _, r := range p.rules() {

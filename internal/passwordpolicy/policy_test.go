@@ -19,6 +19,7 @@ func TestCheckRefusesInCognitosWordsByThePoolsPolicy(t *testing.T) {
 		{"no upper-case letter", "alllowercase-1", "Password did not conform with policy: Password must have uppercase characters"},
 		{"a non-Latin capital is no upper-case letter", "Éléphant-é-12", "Password did not conform with policy: Password must have uppercase characters"},
 		{"no lower-case letter", "ALLUPPERCASE-1", "Password did not conform with policy: Password must have lowercase characters"},
+		{"no letter at all: lower case is named first", "1234567890-=", "Password did not conform with policy: Password must have lowercase characters"},
 		{"no digit", "NoDigitsHere-x", "Password did not conform with policy: Password must have numeric characters"},
 		{"no symbol", "NoSymbolsHere1", "Password did not conform with policy: Password must have symbol characters"},
 		{"a space is a symbol", "No Symbols Here1", ""},
@@ -59,7 +60,7 @@ func TestEverySymbolCognitoListsCountsAsOne(t *testing.T) {
 
 func TestHintSaysWhatThePoolsPolicyAsks(t *testing.T) {
 	got := templates.PoolPasswordPolicy(t).Hint()
-	if want := "At least 12 characters, with an upper-case letter, a lower-case letter, a digit and a symbol."; got != want {
+	if want := "At least 12 characters, with a lower-case letter, an upper-case letter, a digit and a symbol."; got != want {
 		t.Errorf("Hint() = %q, want %q", got, want)
 	}
 	tests := []struct {

@@ -16,7 +16,7 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
-	"github.com/example/cognito-sam-go/internal/mototest"
+	"github.com/example/cognito-sam-go/internal/emulator/cognito/cognitotest"
 	"github.com/example/cognito-sam-go/internal/passwordpolicy"
 	"github.com/example/cognito-sam-go/internal/templates"
 	"github.com/example/cognito-sam-go/internal/testusers"
@@ -24,19 +24,18 @@ import (
 )
 
 type stack struct {
-	server *mototest.Server
-	pool   mototest.Pool
+	server *cognitotest.Stack
 }
 
-// newStack starts moto with one pool and points the SDK's default configuration at it.
+// newStack starts the Cognito emulation with one pool and points the SDK's default configuration at it.
 // It sets process environment variables, so tests that use it do not run in parallel.
 func newStack(t *testing.T) stack {
 	t.Helper()
-	server := mototest.Start(t)
+	server := cognitotest.Start(t)
 	for k, v := range server.Env(t.TempDir()) {
 		t.Setenv(k, v)
 	}
-	return stack{server: server, pool: server.CreatePool(t)}
+	return stack{server: server}
 }
 
 type result struct {
@@ -47,7 +46,7 @@ type result struct {
 // run runs testuser with env as the project's own variables (the SDK reads the process environment).
 func (s stack) run(t *testing.T, env map[string]string, args ...string) result {
 	t.Helper()
-	full := map[string]string{"USER_POOL_ID": s.pool.ID}
+	full := map[string]string{"USER_POOL_ID": s.server.PoolID}
 	for k, v := range env {
 		full[k] = v
 	}
@@ -83,7 +82,7 @@ func (s stack) exists(t *testing.T, username string) bool {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	_, err := s.server.Client().AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: aws.String(s.pool.ID), Username: aws.String(username)})
+	_, err := s.server.Client.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: aws.String(s.server.PoolID), Username: aws.String(username)})
 	var notFound *types.UserNotFoundException
 	if errors.As(err, &notFound) {
 		return false
@@ -208,7 +207,7 @@ func TestCreatePrintsCredentialsThatSignIn(t *testing.T) {
 	// Confirmed, with a verified email, and no temporary password: cmd/token signs it in.
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	user, err := s.server.Client().AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: aws.String(s.pool.ID), Username: aws.String(username)})
+	user, err := s.server.Client.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: aws.String(s.server.PoolID), Username: aws.String(username)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,7 +223,7 @@ func TestCreatePrintsCredentialsThatSignIn(t *testing.T) {
 	}
 
 	var tokOut, tokErr bytes.Buffer
-	tokEnv := map[string]string{"COGNITO_URL": s.server.URL, "CLIENT_ID": s.pool.ClientID, "USERNAME": username, "PASSWORD": password, "AWS_REGION": mototest.Region}
+	tokEnv := map[string]string{"COGNITO_URL": s.server.URL, "CLIENT_ID": s.server.ClientID, "USERNAME": username, "PASSWORD": password, "AWS_REGION": cognitotest.Region}
 	if code := tokencli.Main(context.Background(), nil, func(k string) string { return tokEnv[k] }, &tokOut, &tokErr); code != 0 {
 		t.Fatalf("token for the new user: exit %d: %s", code, tokErr.String())
 	}
@@ -320,7 +319,7 @@ func TestDeleteRemovesTheUserAndToleratesAGoneOne(t *testing.T) {
 
 func TestDeleteRefusesUsersOutsideThePrefix(t *testing.T) {
 	s := newStack(t)
-	s.server.CreateUser(t, s.pool.ID, "jane@example.com", "Temporary-Pass-1")
+	s.server.TemporaryUser(t, "jane@example.com", "Temporary-Pass-1")
 	r := s.run(t, map[string]string{"USERNAME": "jane@example.com"}, "delete")
 	if r.code != testusers.ExitUsage {
 		t.Errorf("exit %d, want %d", r.code, testusers.ExitUsage)
@@ -334,7 +333,7 @@ func TestSweepDeletesOnlyOldPrefixedUsers(t *testing.T) {
 	s := newStack(t)
 	old1, _ := s.create(t)
 	old2, _ := s.create(t)
-	s.server.CreateUser(t, s.pool.ID, "jane@example.com", "Temporary-Pass-1")
+	s.server.TemporaryUser(t, "jane@example.com", "Temporary-Pass-1")
 	other, _ := s.create(t, "-prefix", "smoke-")
 
 	// Nothing is older than a day yet.
@@ -391,7 +390,7 @@ func TestSweepReadsEveryPage(t *testing.T) {
 	s := newStack(t)
 	const n = 130 // more than two pages of 60
 	for i := range n {
-		s.server.CreateUser(t, s.pool.ID, fmt.Sprintf("e2e-page%03d@example.com", i), "Temporary-Pass-1")
+		s.server.TemporaryUser(t, fmt.Sprintf("e2e-page%03d@example.com", i), "Temporary-Pass-1")
 	}
 	r := s.run(t, nil, "sweep", "-older-than", "0s")
 	if r.code != 0 {
@@ -402,7 +401,7 @@ func TestSweepReadsEveryPage(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	left, err := s.server.Client().ListUsers(ctx, &cip.ListUsersInput{UserPoolId: aws.String(s.pool.ID)})
+	left, err := s.server.Client.ListUsers(ctx, &cip.ListUsersInput{UserPoolId: aws.String(s.server.PoolID)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -413,8 +412,7 @@ func TestSweepReadsEveryPage(t *testing.T) {
 
 func TestUnreachableCognitoFailsWithOneLine(t *testing.T) {
 	dir := t.TempDir()
-	server := &mototest.Server{URL: mototest.ClosedURL(t)}
-	for k, v := range server.Env(dir) {
+	for k, v := range cognitotest.EnvFor(cognitotest.ClosedURL(t), dir) {
 		t.Setenv(k, v)
 	}
 	for _, args := range [][]string{{"create"}, {"delete", "-username", "e2e-x@example.com"}, {"sweep"}, {"list"}} {
