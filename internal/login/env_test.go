@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/example/cognito-sam-go/internal/cognitofake"
+	"github.com/example/cognito-sam-go/internal/emulator/cognito/cognitotest"
 	"github.com/example/cognito-sam-go/internal/login"
 	"github.com/example/cognito-sam-go/internal/templates"
 )
@@ -64,12 +64,10 @@ func TestFromEnv_BuildsAHandlerForTheConfiguredClientEndpointAndOrigin(t *testin
 	}
 	for _, tc := range cases {
 		t.Run("origin "+tc.origin, func(t *testing.T) {
-			fake := cognitofake.New()
-			t.Cleanup(fake.Close)
-			fake.Reply(cognitofake.InitiateAuth, cognitofake.Error("NotAuthorizedException", "Incorrect username or password."))
+			fake := cognito{cognitotest.Start(t)}
 			h, err := login.FromEnv(lookup(map[string]string{
-				"USER_POOL_CLIENT_ID": "client-from-env",
-				"AWS_REGION":          testRegion,
+				"USER_POOL_CLIENT_ID": fake.ClientID,
+				"AWS_REGION":          fake.Region,
 				"AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER": fake.URL,
 				"COGNITO_CALL_TIMEOUT":                       "2s",
 				"CORS_ALLOW_ORIGIN":                          tc.origin,
@@ -90,7 +88,7 @@ func TestFromEnv_BuildsAHandlerForTheConfiguredClientEndpointAndOrigin(t *testin
 			if len(calls) != 1 {
 				t.Fatalf("the configured endpoint got %d calls, want 1", len(calls))
 			}
-			if in, err := calls[0].Input(); err != nil || in.ClientId != "client-from-env" {
+			if in, err := calls[0].Input(); err != nil || in.ClientId != fake.ClientID {
 				t.Errorf("ClientId = %q (%v), want USER_POOL_CLIENT_ID's", in.ClientId, err)
 			}
 

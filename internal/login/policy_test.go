@@ -3,8 +3,6 @@ package login_test
 import (
 	"net/http"
 	"testing"
-
-	"github.com/example/cognito-sam-go/internal/cognitofake"
 )
 
 // A new password that breaks the pool's policy (auth-stack/template.yaml's, which the harness reads) is
@@ -21,16 +19,16 @@ func TestWeakNewPasswordIsRefusedBeforeCognitoWithThePolicysReason(t *testing.T)
 	}
 	routes := []struct {
 		event, op string
-		primed    cognitofake.Reply
+		primed    reply
 		body      func(password string) string
 	}{
-		{signUpEvent, cognitofake.SignUp, cognitofake.Error("UsernameExistsException", "An account with the given email already exists."),
+		{signUpEvent, opSignUp, cognitoError("UsernameExistsException", "An account with the given email already exists."),
 			func(pw string) string { return `{"username":"` + goldenUsername + `","password":"` + pw + `"}` }},
-		{resetEvent, cognitofake.ConfirmForgotPassword, cognitofake.Error("CodeMismatchException", "Invalid verification code provided, please try again."),
+		{resetEvent, opConfirmForgotPassword, cognitoError("CodeMismatchException", "Invalid verification code provided, please try again."),
 			func(pw string) string {
 				return `{"username":"` + goldenUsername + `","code":"` + goldenCode + `","new_password":"` + pw + `"}`
 			}},
-		{newPasswordEvent, cognitofake.RespondToAuthChallenge, cognitofake.Error("NotAuthorizedException", "Invalid session for the user."),
+		{newPasswordEvent, opRespondToAuthChallenge, cognitoError("NotAuthorizedException", "Invalid session for the user."),
 			func(pw string) string {
 				return `{"username":"` + goldenUsername + `","session":"` + goldenSession + `","new_password":"` + pw + `"}`
 			}},

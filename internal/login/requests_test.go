@@ -5,15 +5,13 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-
-	"github.com/example/cognito-sam-go/internal/cognitofake"
 )
 
 // succeedingHarness answers every call with success, so that a request which should have been
 // refused but reached Cognito shows up as a 200 and a recorded call.
 func succeedingHarness(t *testing.T) *harness {
 	h := newHarness(t)
-	h.replyAll(cognitofake.Tokens(issuedIDToken, issuedAccessToken, issuedRefreshToken, 3600))
+	h.replyAll(tokensReply(issuedIDToken, issuedAccessToken, issuedRefreshToken, 3600))
 	return h
 }
 
