@@ -39,8 +39,7 @@ const Symbols = "^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- "
 // Cognito's refusal of a password by the policy: InvalidPasswordException with this prefix and the rule
 // broken (the messages users of the SDKs report, e.g. aws-amplify/amplify-js issues; one rule per
 // answer). The order among the rules is not documented: length first, then lower case, upper case,
-// digits, symbols, the order of the refusals recorded in LocalStack's and moto's Cognito tests (and
-// of the local Cognito emulation).
+// digits, symbols, the order of the refusals recorded from Cognito (sources in policy_test.go).
 const refusalPrefix = "Password did not conform with policy: "
 
 // Violation is a password that breaks the policy. Its message is Cognito's and never holds the password.

@@ -10,7 +10,9 @@ import (
 
 // Checked against the pool's policy as auth-stack/template.yaml states it (12 characters, upper,
 // lower, digit, symbol), with Cognito's refusals as its SDK users report them, e.g. "Password did not
-// conform with policy: Password must have symbol characters".
+// conform with policy: Password must have symbol characters". Which rule is named first when several
+// are broken is not documented: lower case before upper case is the order of the refusals recorded in
+// LocalStack's and moto's Cognito tests, which the project's Cognito emulation follows too.
 func TestCheckRefusesInCognitosWordsByThePoolsPolicy(t *testing.T) {
 	pool := templates.PoolPasswordPolicy(t)
 	tests := []struct{ name, password, want string }{
