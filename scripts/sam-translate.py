@@ -24,9 +24,15 @@ import os
 import re
 import sys
 
-from samtranslator.public.exceptions import InvalidDocumentException
-from samtranslator.translator.transform import transform
-from samtranslator.yaml_helper import yaml_parse
+try:
+    from samtranslator.public.exceptions import InvalidDocumentException
+    from samtranslator.translator.transform import transform
+    from samtranslator.yaml_helper import yaml_parse
+except ImportError as err:
+    # What `make local` and `make test` install by themselves (scripts/python-env.sh); run directly, a
+    # missing translator gets this line rather than a traceback.
+    sys.exit(f"sam-translate: requirements.txt's aws-sam-translator is missing from {sys.executable} ({err}): "
+             "python3 -m pip install -r requirements.txt, or run make local / make test, which install it")
 
 LANGUAGE_EXTENSIONS = "AWS::LanguageExtensions"
 SERVERLESS = "AWS::Serverless-2016-10-31"
@@ -243,6 +249,13 @@ def translate(path, overrides, require_all=True):
         raise TemplateError("; ".join(str(c) for c in err.causes)) from None
 
 
+def no_feature_toggle_config(record):
+    """Drops "Feature '...' not available in Feature Toggle Config.": the translator looks its feature
+    flags up in a config that only AWS's own deployment loads (from AppConfig), and without one every
+    flag is off, as it should be here; the warning says nothing about the template."""
+    return "not available in Feature Toggle Config" not in record.getMessage()
+
+
 def main(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", help="write the translated template of the one TEMPLATE here, as JSON")
@@ -253,6 +266,7 @@ def main(argv):
     # transform() records timing metrics for a publisher that discards them, and warns "There are
     # unpublished metrics" when they are garbage-collected: noise, since nothing is ever published.
     logging.getLogger("samtranslator.metrics.metrics").setLevel(logging.ERROR)
+    logging.getLogger("samtranslator.feature_toggle.feature_toggle").addFilter(no_feature_toggle_config)
 
     try:
         overrides = parse_overrides(args.parameter_overrides)
