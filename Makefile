@@ -149,6 +149,11 @@ local: ## Run the whole API on 127.0.0.1:$(API_PORT), an emulated Cognito on $(C
 	exec $(STATE_DIR)/local -api-port $(API_PORT) -cognito-port $(COGNITO_PORT) -cognito-host $(COGNITO_HOST) -web-port $(or $(WEB_PORT),0) -state-dir $(STATE_DIR)
 # Passed in the environment, so that quotes inside the overrides reach cmd/local as written.
 local: export PARAMETER_OVERRIDES := $(PARAMETER_OVERRIDES)
+# The function builds cmd/local runs (make build-<LogicalId>) say so every 30 s while they compile.
+local: export PROGRESS_SHELL := $(CURDIR)/scripts/progress-shell.sh
+ifdef PROGRESS_SHELL
+SHELL := $(PROGRESS_SHELL)
+endif
 
 .PHONY: clean
 clean: ## Remove build output and local-stack state
