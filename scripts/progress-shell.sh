@@ -9,7 +9,9 @@
 every=${PROGRESS_EVERY:-30}
 label=${!#}
 label=${label%%$'\n'*}
-[ "${#label}" -le 72 ] || label="${label:0:69}..."
+# The command, without the variables set before it (CGO_ENABLED=0 GOOS=... go build: go build).
+while [[ $label =~ ^[A-Za-z_][A-Za-z0-9_]*=[^[:space:]]*[[:space:]]+(.+)$ ]]; do label=${BASH_REMATCH[1]}; done
+[ "${#label}" -le 100 ] || label="${label:0:97}..."
 exec 3> >(
   start=$SECONDS
   while :; do

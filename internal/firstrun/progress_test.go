@@ -10,22 +10,30 @@ import (
 )
 
 func TestProgressShell_SaysStillRunningWhileALineRunsAndKeepsItsExitCode(t *testing.T) {
-	r := run(t, root, []string{"PROGRESS_EVERY=0.2"}, "scripts/progress-shell.sh", "-eu", "-o", "pipefail", "-c", "echo started; sleep 1.5; exit 3")
-	if r.code != 3 {
-		t.Fatalf("exit %d, want the line's 3", r.code)
-	}
-	if r.stdout != "started\n" {
-		t.Fatalf("stdout %q, want the line's own output", r.stdout)
-	}
-	lines := messages(r.stderr, "make: still running ")
-	if len(lines) < 2 || len(lines) != strings.Count(r.stderr, "\n") {
-		t.Fatalf("want at least two progress lines and nothing else on stderr, got:\n%s", r.stderr)
-	}
-	re := regexp.MustCompile(`^make: still running echo started; sleep 1\.5; exit 3 \(\d+s\)$`)
-	for _, l := range lines {
-		if !re.MatchString(l) {
-			t.Fatalf("progress line %q, want the command and the seconds elapsed", l)
-		}
+	for _, tc := range []struct {
+		line, stdout string
+		code         int
+		label        string // what the progress lines name
+	}{
+		{"echo started; sleep 1.5; exit 3", "started\n", 3, "echo started; sleep 1.5; exit 3"},
+		{"CGO_ENABLED=0 GOOS=linux sleep 1.5", "", 0, "sleep 1.5"}, // the command, not the variables before it
+	} {
+		t.Run(tc.label, func(t *testing.T) {
+			r := run(t, root, []string{"PROGRESS_EVERY=0.2"}, "scripts/progress-shell.sh", "-eu", "-o", "pipefail", "-c", tc.line)
+			if r.code != tc.code || r.stdout != tc.stdout {
+				t.Fatalf("exit %d, stdout %q: want the line's own %d and %q", r.code, r.stdout, tc.code, tc.stdout)
+			}
+			lines := messages(r.stderr, "make: still running ")
+			if len(lines) < 2 || len(lines) != strings.Count(r.stderr, "\n") {
+				t.Fatalf("want at least two progress lines and nothing else on stderr, got:\n%s", r.stderr)
+			}
+			re := regexp.MustCompile(`^make: still running ` + regexp.QuoteMeta(tc.label) + ` \(\d+s\)$`)
+			for _, l := range lines {
+				if !re.MatchString(l) {
+					t.Fatalf("progress line %q, want %q and the seconds elapsed", l, tc.label)
+				}
+			}
+		})
 	}
 }
 
