@@ -79,7 +79,7 @@ test: SHELL := $(CURDIR)/scripts/progress-shell.sh
 # .venv/ when python3 lacks them): one message for each thing missing, before anything compiles.
 .PHONY: preflight-test python-env
 preflight-test:
-	@scripts/preflight.sh test
+	@GO='$(GO)' scripts/preflight.sh test
 python-env: ## Make requirements.txt's packages importable: python3's own if they match its pins, else .venv/ (made once)
 	@scripts/python-env.sh
 
@@ -142,9 +142,9 @@ bench: ## Cold starts, per-request cost, local throughput and sizes against thei
 
 .PHONY: local
 local: ## Run the whole API on 127.0.0.1:$(API_PORT), an emulated Cognito on $(COGNITO_HOST):$(COGNITO_PORT), the browser client on 127.0.0.1 port $(WEB_PORT) (0: none), state in $(STATE_DIR)
-	@API_PORT='$(API_PORT)' COGNITO_PORT='$(COGNITO_PORT)' COGNITO_HOST='$(COGNITO_HOST)' WEB_PORT='$(WEB_PORT)' STATE_DIR='$(STATE_DIR)' scripts/preflight.sh local
+	@GO='$(GO)' API_PORT='$(API_PORT)' COGNITO_PORT='$(COGNITO_PORT)' COGNITO_HOST='$(COGNITO_HOST)' WEB_PORT='$(WEB_PORT)' STATE_DIR='$(STATE_DIR)' scripts/preflight.sh local
 	@mkdir -p $(STATE_DIR)
-	@echo "make local: building the local stack (the first build compiles the AWS SDK: minutes on 2 cores)..."
+	@echo "make local: building the local stack (the first build compiles the AWS SDK: 2 to 3 minutes on 2 idle cores)..."
 	@scripts/progress-shell.sh -c '$(GO) build -o $(STATE_DIR)/local ./cmd/local'
 	exec $(STATE_DIR)/local -api-port $(API_PORT) -cognito-port $(COGNITO_PORT) -cognito-host $(COGNITO_HOST) -web-port $(or $(WEB_PORT),0) -state-dir $(STATE_DIR)
 # Passed in the environment, so that quotes inside the overrides reach cmd/local as written.
