@@ -51,7 +51,7 @@ lacking=$(missing "$python") || { say "$python cannot run: install Python 3.11 (
 [ -z "$lacking" ] && exit 0
 list=${lacking//$'\n'/, }
 
-made= fix="python3 -m pip install -r requirements.txt"
+made='' fix="python3 -m pip install -r requirements.txt"
 if [ ! -x "$venv/bin/python3" ]; then
   say "$where lacks requirements.txt's $list: installing requirements.txt into .venv/ (once; later runs use it)"
   if ! out=$(python3 -m venv "$venv" 2>&1); then
