@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // mailTo counts the messages the local Cognito sent to address (mail.jsonl, one JSON line each).
@@ -79,7 +80,13 @@ func TestWAF_EmailQuota_OneAddressCannotSpendItAndWhatAUserSeesOnceItIsGone(t *t
 	if n := mailTo(t, s, user); n != 0 {
 		t.Fatalf("%d reset codes to %s past the daily quota", n, user)
 	}
-	if !strings.Contains(s.logs.String(), `"cognito_error":"LimitExceededException"`) {
-		t.Fatalf(`no log line with "cognito_error":"LimitExceededException" (what the CognitoLimitExceeded metric filter reads):\n%s`, s.logs.String())
+	// The function's log line reaches the stack's output after its answer: wait for it, boundedly.
+	const line = `"cognito_error":"LimitExceededException"`
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(s.logs.String(), line) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no log line with %s within 10 s (what the CognitoLimitExceeded metric filter reads):\n%s", line, s.logs.String())
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
