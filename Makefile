@@ -126,7 +126,7 @@ check-size: ## linux/arm64 bootstraps within their size budgets (echo <= 6.5 MiB
 
 .PHONY: bench
 bench: ## Cold starts, per-request cost, local throughput and sizes against their budgets; rewrites docs/PERFORMANCE.md (needs moto_server)
-	GO=$(GO) scripts/bench.sh
+	GO=$(GO) bench/bench.sh
 
 .PHONY: local
 local: ## Run the whole API on 127.0.0.1:$(API_PORT), an emulated Cognito on $(COGNITO_HOST):$(COGNITO_PORT), the browser client on 127.0.0.1 port $(WEB_PORT) (0: none), state in $(STATE_DIR)

@@ -259,7 +259,7 @@ func passMark(ok bool) string {
 
 // Markers delimit the generated part of docs/PERFORMANCE.md; the text around them is kept.
 const (
-	BeginMarker = "<!-- BEGIN GENERATED: `make bench` (cmd/coldstart) rewrites everything down to the END marker -->"
+	BeginMarker = "<!-- BEGIN GENERATED: `make bench` (bench/cmd/coldstart) rewrites everything down to the END marker -->"
 	EndMarker   = "<!-- END GENERATED -->"
 )
 
@@ -317,7 +317,7 @@ func (r *Results) Markdown(chart, memChart string) string {
 
 	if e := r.Experiment; e != nil && len(e.Variants) > 0 {
 		p("### Opening the connection to Cognito during init\n\n")
-		p("The login function, built as `internal/coldstart/testdata/loginwarm` (the same handler; `LOGIN_PREWARM` picks the arm), "+
+		p("The login function, built as `bench/coldstart/testdata/loginwarm` (the same handler; `LOGIN_PREWARM` picks the arm), "+
 			"against the fake behind HTTPS with an emulated %s round trip (TCP's own SYN round trip is not emulated: "+
 			"a real connection costs one round trip more). *off*: as shipped. *sync*: a `HEAD` to the endpoint through the "+
 			"SDK client's HTTP client before `lambda.Start`. *async*: the same in a goroutine, not waited for. "+
@@ -343,7 +343,7 @@ func (r *Results) Markdown(chart, memChart string) string {
 	if r.Load != nil && r.LoadBase != nil {
 		p("### Local stack throughput\n\n")
 		p("`cmd/local` (the API Gateway emulator with the Cognito authorizer, the echo `bootstrap` behind the Lambda Runtime API, one process per concurrent request, and the local Cognito), `POST /echo` with a valid ID token, "+
-			"%d concurrent keep-alive clients on loopback for %s after a warm-up; the generator (`internal/coldstart`, Go) "+
+			"%d concurrent keep-alive clients on loopback for %s after a warm-up; the generator (`bench/coldstart`, Go) "+
 			"shares the machine's cores. Baseline: the same generator against a bare Go `net/http` server that echoes the body, "+
 			"in its own process, in the same run.\n\n", r.Load.Clients, r.Load.Elapsed.Round(100*time.Millisecond))
 		p("| target | requests/s | × baseline | p50 | p99 | max | requests | errors |\n|---|---|---|---|---|---|---|---|\n")

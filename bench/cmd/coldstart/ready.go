@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/example/cognito-sam-go/internal/coldstart"
+	"github.com/example/cognito-sam-go/bench/coldstart"
 	"github.com/example/cognito-sam-go/internal/localstack/launch"
 )
 

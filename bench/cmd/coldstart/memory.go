@@ -11,8 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/example/cognito-sam-go/bench/coldstart"
 	"github.com/example/cognito-sam-go/internal/cognitofake"
-	"github.com/example/cognito-sam-go/internal/coldstart"
 )
 
 // templateIDs are the functions' logical ids in api-stack/template.yaml.

@@ -1,4 +1,4 @@
-// Command coldstart is the measuring half of `make bench` (scripts/bench.sh builds, then runs it):
+// Command coldstart is the measuring half of `make bench` (bench/bench.sh builds, then runs it):
 //
 //   - cold starts: the real bootstrap binaries (built for this machine with `make build`'s flags) and
 //     a hello-world baseline, each run by the local stack's Lambda emulator (internal/emulator/lambda),
@@ -28,7 +28,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/example/cognito-sam-go/internal/coldstart"
+	"github.com/example/cognito-sam-go/bench/coldstart"
 	"github.com/example/cognito-sam-go/internal/localstack/launch"
 )
 

@@ -58,7 +58,7 @@ func (t *MemoryTable) Markdown(chart string) string {
 	}
 	p("\n")
 	if len(t.Experiments) > 0 {
-		p("**Connecting to Cognito during init, under the share** (login at the size this run recommends, %d MB; `internal/coldstart/testdata/loginwarm`):\n\n", t.Experiments[0].MemoryMB)
+		p("**Connecting to Cognito during init, under the share** (login at the size this run recommends, %d MB; `bench/coldstart/testdata/loginwarm`):\n\n", t.Experiments[0].MemoryMB)
 		p("| RTT | connect during init | init | first login | init + first login | billed cold start | connections |\n|---|---|---|---|---|---|---|\n")
 		for _, e := range t.Experiments {
 			for _, v := range e.Variants {
