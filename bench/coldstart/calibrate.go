@@ -5,7 +5,9 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"math"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -37,7 +39,9 @@ const CalibrationTolerance = 0.15
 //
 // The unlimited speed is taken from the loop's CPU time outside any group rather than its wall time:
 // on a machine shared with other work the wall time also counts waiting for a core, which would make
-// the group look more generous than it is.
+// the group look more generous than it is. Inside the group the loop waits either because the quota
+// throttles it (cpu.stat's throttled time) or because other work holds the cores; Contention tells
+// the two apart.
 type Calibration struct {
 	MemoryMB  int
 	Expected  float64       // CPUFraction
@@ -47,6 +51,12 @@ type Calibration struct {
 	Limited   time.Duration // the loop's median wall time in the group
 	Runs      int
 	Throttled int64 // periods the group throttled the loop in, over every run
+	// Of the run with the median contention: the loop's wall minus CPU time in the group, cpu.stat's
+	// throttled time over the same interval, and the unexplained rest as a share of the wall time.
+	Waited        time.Duration
+	ThrottledTime time.Duration
+	Contention    float64
+	Attempts      int // measurements of this size, counting reruns after contention
 }
 
 // Error is how far Measured is from Expected, relative to Expected (+0.1: 10 % faster than Lambda).
@@ -61,93 +71,155 @@ func (c Calibration) OK() bool {
 // nanoseconds (timed inside the process, so that exec and the runtime's start are not counted).
 type SpinCommand func(rounds int) *exec.Cmd
 
-// TimeSpin runs Spin(n) and returns its wall time and this process's CPU time over it.
-func TimeSpin(n int) (wall, cpu time.Duration, err error) {
+// TimeSpin runs Spin(n) and prints its wall time, this process's CPU time over it and, when
+// CPUStatEnv names its group's cpu.stat, that file's growth over the same interval:
+// "<wall ns> <cpu ns> [<periods> <throttled periods> <throttled ns>]".
+func TimeSpin(n int) (string, error) {
+	stat := os.Getenv(CPUStatEnv)
+	var s0 CPUStat
+	var err error
+	if stat != "" {
+		if s0, err = readCPUStat(stat); err != nil {
+			return "", err
+		}
+	}
 	c0, err := processCPU()
 	if err != nil {
-		return 0, 0, err
+		return "", err
 	}
 	start := time.Now()
 	Spin(n)
-	wall = time.Since(start)
+	wall := time.Since(start)
 	c1, err := processCPU()
-	return wall, c1 - c0, err
+	if err != nil {
+		return "", err
+	}
+	out := fmt.Sprintf("%d %d", wall.Nanoseconds(), (c1 - c0).Nanoseconds())
+	if stat == "" {
+		return out, nil
+	}
+	s1, err := readCPUStat(stat)
+	if err != nil {
+		return "", err
+	}
+	d := s1.Sub(s0)
+	return fmt.Sprintf("%s %d %d %d", out, d.Periods, d.Throttled, d.ThrottledTime.Nanoseconds()), nil
 }
 
-// RunSpin runs the command, in g unless g is nil, and returns the loop's wall and CPU times.
-func RunSpin(ctx context.Context, mk SpinCommand, rounds int, g *Cgroup) (wall, cpu time.Duration, err error) {
+// RunSpin runs the command, in g unless g is nil (then with g's cpu.stat named by CPUStatEnv), and
+// returns the loop's figures.
+func RunSpin(ctx context.Context, mk SpinCommand, rounds int, g *Cgroup) (SpinRun, error) {
 	cmd := mk(rounds)
 	var out strings.Builder
 	cmd.Stdout = &out
 	start := cmd.Start
 	if g != nil {
+		cmd.Env = append(cmd.Env, CPUStatEnv+"="+filepath.Join(g.CPUDir, "cpu.stat"))
 		start = func() error { return g.Start(cmd, cmd.Start) }
 	}
 	if err := start(); err != nil {
-		return 0, 0, err
+		return SpinRun{}, err
 	}
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 	select {
 	case err := <-done:
 		if err != nil {
-			return 0, 0, fmt.Errorf("spin: %w", err)
+			return SpinRun{}, fmt.Errorf("spin: %w", err)
 		}
 	case <-ctx.Done():
 		_ = cmd.Process.Kill()
 		<-done
-		return 0, 0, ctx.Err()
+		return SpinRun{}, ctx.Err()
 	}
-	return parseSpin(out.String())
+	return parseSpin(out.String(), g != nil)
 }
 
-// parseSpin reads "<wall ns> <cpu ns>".
-func parseSpin(s string) (wall, cpu time.Duration, err error) {
+// parseSpin reads "<wall ns> <cpu ns>", followed by the three cpu.stat figures when withStat.
+func parseSpin(s string, withStat bool) (SpinRun, error) {
 	f := strings.Fields(s)
-	if len(f) != 2 {
-		return 0, 0, fmt.Errorf("spin printed %q, want two numbers", s)
+	want := 2
+	if withStat {
+		want = 5
 	}
-	w, err1 := strconv.ParseInt(f[0], 10, 64)
-	c, err2 := strconv.ParseInt(f[1], 10, 64)
-	if err1 != nil || err2 != nil || w <= 0 || c <= 0 {
-		return 0, 0, fmt.Errorf("spin printed %q, want two positive numbers", s)
+	if len(f) != want {
+		return SpinRun{}, fmt.Errorf("spin printed %q, want %d numbers", s, want)
 	}
-	return time.Duration(w), time.Duration(c), nil
+	n := make([]int64, want)
+	for i, v := range f {
+		var err error
+		if n[i], err = strconv.ParseInt(v, 10, 64); err != nil || n[i] < 0 || (i < 2 && n[i] == 0) {
+			return SpinRun{}, fmt.Errorf("spin printed %q, want positive times and counts", s)
+		}
+	}
+	r := SpinRun{Wall: time.Duration(n[0]), CPU: time.Duration(n[1])}
+	if withStat {
+		r.Stat = CPUStat{Periods: n[2], Throttled: n[3], ThrottledTime: time.Duration(n[4])}
+	}
+	return r, nil
 }
 
 // Calibrate measures, for each size, the loop's speed in a fresh group against its speed outside
-// any, runs times each, interleaved so that a busy moment of the machine hits both.
+// any, runs times each, interleaved so that a busy moment of the machine hits both. A size whose
+// runs were contended (Calibration.Contended) is measured again, up to CalibrationAttempts times.
 func Calibrate(ctx context.Context, root CgroupRoot, sizes []int, mk SpinCommand, rounds, runs int) ([]Calibration, error) {
 	var out []Calibration
 	for _, mb := range sizes {
-		g, err := root.New("calibrate", mb)
-		if err != nil {
-			return nil, err
-		}
-		var free, freeWall, limited []time.Duration
-		for range runs {
-			fw, fc, err := RunSpin(ctx, mk, rounds, nil)
-			if err == nil {
-				free, freeWall = append(free, fc), append(freeWall, fw)
-				var l time.Duration
-				l, _, err = RunSpin(ctx, mk, rounds, g)
-				limited = append(limited, l)
-			}
-			if err != nil {
-				_ = g.Remove()
+		var c Calibration
+		for attempt := 1; attempt <= CalibrationAttempts; attempt++ {
+			var err error
+			if c, err = calibrateSize(ctx, root, mb, mk, rounds, runs); err != nil {
 				return nil, fmt.Errorf("calibration at %d MB: %w", mb, err)
 			}
-		}
-		c := Calibration{MemoryMB: mb, Expected: CPUFraction(mb), Free: Median(free), FreeWall: Median(freeWall),
-			Limited: Median(limited), Runs: runs}
-		if c.Limited > 0 {
-			c.Measured = float64(c.Free) / float64(c.Limited)
-		}
-		c.Throttled, _ = g.Throttled()
-		if err := g.Remove(); err != nil {
-			return nil, err
+			c.Attempts = attempt
+			if !c.Contended() {
+				break
+			}
 		}
 		out = append(out, c)
 	}
 	return out, nil
+}
+
+// calibrateSize is one attempt at one size, in a fresh group.
+func calibrateSize(ctx context.Context, root CgroupRoot, mb int, mk SpinCommand, rounds, runs int) (Calibration, error) {
+	g, err := root.New("calibrate", mb)
+	if err != nil {
+		return Calibration{}, err
+	}
+	var free, in []SpinRun
+	for range runs {
+		f, err := RunSpin(ctx, mk, rounds, nil)
+		if err == nil {
+			free = append(free, f)
+			var l SpinRun
+			l, err = RunSpin(ctx, mk, rounds, g)
+			in = append(in, l)
+		}
+		if err != nil {
+			_ = g.Remove()
+			return Calibration{}, err
+		}
+	}
+	return newCalibration(mb, free, in), g.Remove()
+}
+
+// newCalibration sums up the runs of the loop outside any group (free) and in the size's group (in).
+func newCalibration(mb int, free, in []SpinRun) Calibration {
+	var freeCPU, freeWall, limited []time.Duration
+	for _, r := range free {
+		freeCPU, freeWall = append(freeCPU, r.CPU), append(freeWall, r.Wall)
+	}
+	c := Calibration{MemoryMB: mb, Expected: CPUFraction(mb), Free: Median(freeCPU), FreeWall: Median(freeWall), Runs: len(in)}
+	for _, r := range in {
+		limited = append(limited, r.Wall)
+		c.Throttled += r.Stat.Throttled
+	}
+	c.Limited = Median(limited)
+	if c.Limited > 0 {
+		c.Measured = float64(c.Free) / float64(c.Limited)
+	}
+	m := medianRun(in)
+	c.Waited, c.ThrottledTime, c.Contention = m.Waited(), m.Stat.ThrottledTime, m.Contention()
+	return c
 }

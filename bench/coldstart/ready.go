@@ -5,29 +5,37 @@ import (
 	"time"
 )
 
-// LocalReadyMax is the budget for the local stack's start with a warm Go build cache (issue 10).
-const LocalReadyMax = 5 * time.Second
+// LocalReadyRatioMax bounds the local stack's start with a warm Go build cache as a multiple of the
+// same run's builds of its functions alone (`make build-<Function>`, side by side as cmd/local runs
+// them): the rest of the start (translating the templates, Cognito, the gateway) may cost at most
+// three times as much again. The former 5 s was about 4× the warm start then measured.
+const LocalReadyRatioMax = 4.0
 
 // ReadyResult is how long the local stack takes to be ready: from the start of cmd/local to its
 // outputs.json, which includes building the functions with `make build-<Function>`.
 type ReadyResult struct {
 	Warm []time.Duration // with this machine's Go build cache, warm from the runs before
+	// Builds is the baseline: the functions' `make build-<Function>` alone, side by side, with the
+	// same cache, one before each warm start.
+	Builds []time.Duration
 	// Cold is one start with GOCACHE pointed at an empty directory: what a first run on a fresh
 	// machine pays (reported, not budgeted). Zero when not measured.
 	Cold    time.Duration
 	ColdErr string
 }
 
-// Budget is the warm median against LocalReadyMax.
+// Budget is the warm median against LocalReadyRatioMax times the builds' median.
 func (r *ReadyResult) Budget() Budget {
-	b := Budget{Name: "`make local` ready (cmd/local start to outputs.json), warm build cache", Limit: "≤ " + fmtDur(LocalReadyMax)}
-	if r == nil || len(r.Warm) == 0 {
-		b.Measured = "not measured"
+	b := Budget{Name: "`make local` ready (cmd/local start to outputs.json) vs its functions' builds alone, warm build cache",
+		Limit: fmt.Sprintf("≤ %.1f×", LocalReadyRatioMax), Measured: "not measured"}
+	if r == nil || len(r.Warm) == 0 || len(r.Builds) == 0 || Median(r.Builds) <= 0 {
 		return b
 	}
-	m := Median(r.Warm)
-	b.Measured = fmt.Sprintf("%s (median of %d; %s–%s)", fmtDur(m), len(r.Warm), fmtDur(minDur(r.Warm)), fmtDur(maxDur(r.Warm)))
-	b.Pass = m <= LocalReadyMax
+	m, base := Median(r.Warm), Median(r.Builds)
+	x := float64(m) / float64(base)
+	b.Measured = fmt.Sprintf("%.2f× (%s, median of %d, %s–%s; builds %s)", x, fmtDur(m), len(r.Warm),
+		fmtDur(minDur(r.Warm)), fmtDur(maxDur(r.Warm)), fmtDur(base))
+	b.Pass = x <= LocalReadyRatioMax
 	return b
 }
 

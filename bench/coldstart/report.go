@@ -19,7 +19,10 @@ const (
 	EchoSizeMax       = 6815744    // 6.5 MiB, linux/arm64 bootstrap
 	LoginSizeMax      = 7864320    // 7.5 MiB (see scripts/check-size.sh)
 	PeakRSSMax        = 25_000_000 // 25 MB (decimal, the stricter reading) per function
-	EchoRPSMin        = 3000       // local /echo with 32 clients
+	// Local /echo with 32 clients, as a share of the same run's bare net/http baseline: every machine
+	// measured so far gave 0.06–0.08× (docs/PERFORMANCE.md, "Findings"), while the absolute figure
+	// follows the machine.
+	EchoRPSRatioMin = 0.06
 )
 
 // Machine describes where a run happened.
@@ -123,6 +126,17 @@ type Budget struct {
 	Measured string
 	Limit    string
 	Pass     bool
+	// Void says why the figure cannot be judged (it measured the machine's other work, not the
+	// code): neither a pass nor a fail.
+	Void string `json:",omitempty"`
+}
+
+// Status is the verdict as the report shows it.
+func (b Budget) Status() string {
+	if b.Void != "" {
+		return "⚪ void"
+	}
+	return passMark(b.Pass)
 }
 
 // Function returns the named summary.
@@ -189,13 +203,16 @@ func (r *Results) Evaluate() []Budget {
 		}
 		out = append(out, b)
 	}
-	rps := Budget{Name: fmt.Sprintf("local /echo throughput, %d clients", clients(r.Load)), Limit: fmt.Sprintf("≥ %d req/s", EchoRPSMin)}
-	errs := Budget{Name: "local /echo errors under load", Limit: "0"}
+	rps := Budget{Name: fmt.Sprintf("local /echo throughput vs bare net/http, %d clients", clients(r.Load)),
+		Limit: fmt.Sprintf("≥ %.2f×", EchoRPSRatioMin), Measured: "not measured"}
+	errs := Budget{Name: "local /echo errors under load", Limit: "0", Measured: "not measured"}
 	if r.Load != nil {
-		rps.Measured, rps.Pass = fmt.Sprintf("%.0f req/s", r.Load.RPS), r.Load.RPS >= EchoRPSMin
 		errs.Measured, errs.Pass = fmt.Sprintf("%d of %d", r.Load.Errors, r.Load.Requests), r.Load.Errors == 0
-	} else {
-		rps.Measured, errs.Measured = "not measured", "not measured"
+		if r.LoadBase != nil && r.LoadBase.RPS > 0 {
+			x := r.Load.RPS / r.LoadBase.RPS
+			rps.Measured = fmt.Sprintf("%.3f× (%.0f vs %.0f req/s)", x, r.Load.RPS, r.LoadBase.RPS)
+			rps.Pass = x >= EchoRPSRatioMin
+		}
 	}
 	out = append(out, rps, errs)
 	mem := r.Memory
@@ -212,11 +229,22 @@ func clients(l *LoadResult) int {
 	return l.Clients
 }
 
-// Failed lists the budgets that did not pass.
+// Failed lists the budgets that did not pass, void ones aside.
 func Failed(bs []Budget) []Budget {
 	var out []Budget
 	for _, b := range bs {
-		if !b.Pass {
+		if !b.Pass && b.Void == "" {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+// Voided lists the budgets whose figures are void.
+func Voided(bs []Budget) []Budget {
+	var out []Budget
+	for _, b := range bs {
+		if b.Void != "" {
 			out = append(out, b)
 		}
 	}
@@ -281,9 +309,12 @@ func (r *Results) Markdown(chart, memChart string) string {
 	if len(r.Budgets) > 0 {
 		p("### Budgets\n\n| budget | measured | limit | status |\n|---|---|---|---|\n")
 		for _, x := range r.Budgets {
-			p("| %s | %s | %s | %s |\n", x.Name, x.Measured, x.Limit, passMark(x.Pass))
+			p("| %s | %s | %s | %s |\n", x.Name, x.Measured, x.Limit, x.Status())
 		}
 		p("\n")
+		for _, x := range Voided(r.Budgets) {
+			p("**Void: %s.** %s. Neither a pass nor a fail: run `make bench` again when the machine is quieter.\n\n", x.Name, x.Void)
+		}
 	}
 
 	if len(r.Functions) > 0 {
