@@ -120,6 +120,10 @@ contract-remote: node_modules/.package-lock.json ## Contract tests against API_U
 	@[ -n "$(API_URL)" ] || { echo "usage: make contract-remote API_URL=<stack output ApiUrl>, with PORTMAN_TOKEN, USERNAME and PASSWORD set"; exit 2; }
 	API_URL='$(API_URL)' scripts/contract.sh
 
+.PHONY: postman
+postman: node_modules/.package-lock.json ## Rewrite postman/ (collection and environments) from docs/openapi.yaml with Portman (portman/postman-config.json)
+	node portman/postman.mjs
+
 .PHONY: check-size
 check-size: ## linux/arm64 bootstraps within their size budgets (echo <= 6.5 MiB, login <= 7.5 MiB)
 	GO=$(GO) scripts/check-size.sh
