@@ -2,6 +2,7 @@ package coldstart
 
 import (
 	"fmt"
+	"os"
 	"time"
 )
 
@@ -18,6 +19,11 @@ type ReadyResult struct {
 	// Builds is the baseline: the functions' `make build-<Function>` alone, side by side, with the
 	// same cache, one before each warm start.
 	Builds []time.Duration
+	// Load is the highest 1-minute load average seen before a warm start, and Cores the machine's
+	// cores: a start that translates templates in Python and starts Cognito competes with other work
+	// for the cores in a way its baseline, two Go builds, does not, so a busy machine voids the ratio.
+	Load  float64
+	Cores int
 	// Cold is one start with GOCACHE pointed at an empty directory: what a first run on a fresh
 	// machine pays (reported, not budgeted). Zero when not measured.
 	Cold    time.Duration
@@ -36,7 +42,21 @@ func (r *ReadyResult) Budget() Budget {
 	b.Measured = fmt.Sprintf("%.2f× (%s, median of %d, %s–%s; builds %s)", x, fmtDur(m), len(r.Warm),
 		fmtDur(minDur(r.Warm)), fmtDur(maxDur(r.Warm)), fmtDur(base))
 	b.Pass = x <= LocalReadyRatioMax
+	if r.Cores > 0 && r.Load > float64(r.Cores) {
+		b.Void = fmt.Sprintf("the 1-minute load average reached %.1f on %d cores while the local stack started: other work held the cores", r.Load, r.Cores)
+	}
 	return b
+}
+
+// LoadAverage is /proc/loadavg's 1-minute figure, 0 where there is none.
+func LoadAverage() float64 {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return 0
+	}
+	var l float64
+	_, _ = fmt.Sscanf(string(b), "%f", &l)
+	return l
 }
 
 func minDur(ds []time.Duration) time.Duration { return Quantile(ds, 0) }

@@ -233,3 +233,33 @@ func TestSegmentSlack_OfARealBinary(t *testing.T) {
 		t.Fatal("not an ELF file: want an error")
 	}
 }
+
+// The figures of issue 21: the same code measured 1,464 req/s against 23,596 (0.06×) on one machine
+// and 3,994 against 58,770 (0.07×) on another; the old absolute budget of 3,000 failed the first.
+func TestEvaluate_ThroughputIsJudgedAgainstTheSameRunsBaseline(t *testing.T) {
+	for _, tc := range []struct {
+		rps, base float64
+		pass      bool
+	}{{1464, 23596, true}, {3994, 58770, true}, {1300, 23596, false}} {
+		r := passingResults()
+		r.Load.RPS, r.LoadBase.RPS = tc.rps, tc.base
+		for _, b := range r.Evaluate() {
+			if strings.HasPrefix(b.Name, "local /echo throughput") && b.Pass != tc.pass {
+				t.Errorf("%.0f vs %.0f req/s: pass %v, want %v (%s)", tc.rps, tc.base, b.Pass, tc.pass, b.Measured)
+			}
+		}
+	}
+}
+
+func TestReadyBudget_ABusyMachineVoidsItInsteadOfFailing(t *testing.T) {
+	r := &ReadyResult{Warm: []time.Duration{28 * time.Second}, Builds: []time.Duration{2 * time.Second}, Cores: 2}
+	r.Load = 1.5
+	if b := r.Budget(); b.Pass || b.Void != "" {
+		t.Errorf("14× on a machine with load 1.5 of 2 cores: %+v, want a fail", b)
+	}
+	r.Load = 24.7
+	b := r.Budget()
+	if b.Void == "" || len(Failed([]Budget{b})) != 0 || !strings.Contains(b.Void, "24.7 on 2 cores") {
+		t.Errorf("load 24.7 on 2 cores: %+v, want void with the load in the reason", b)
+	}
+}

@@ -26,7 +26,7 @@ func localReady(ctx context.Context, c config, res *coldstart.Results) error {
 	if err != nil {
 		return err
 	}
-	r := &coldstart.ReadyResult{}
+	r := &coldstart.ReadyResult{Cores: runtime.NumCPU()}
 	res.LocalReady = r
 	start := func(name string) (time.Duration, error) {
 		dir := filepath.Join(c.work, "ready", name)
@@ -61,6 +61,7 @@ func localReady(ctx context.Context, c config, res *coldstart.Results) error {
 			return err
 		}
 		r.Builds = append(r.Builds, b)
+		r.Load = max(r.Load, coldstart.LoadAverage())
 		d, err := start(fmt.Sprintf("warm-%d", i+1))
 		if err != nil {
 			return err
