@@ -142,7 +142,9 @@ func TestPostmanEnvironmentsCarryTheServersAndEveryVariable(t *testing.T) {
 		"local.postman_environment.json":    "http://127.0.0.1:3000",
 		"deployed.postman_environment.json": "https://<restApiId>.execute-api.<region>.amazonaws.com/<stage>",
 	} {
-		var env struct{ Values []struct{ Key, Value, Type string } }
+		var env struct {
+			Values []struct{ Key, Value, Type string }
+		}
 		readJSON(t, filepath.Join("../postman", name), &env)
 		var keys []string
 		for _, v := range env.Values {
