@@ -42,10 +42,18 @@ func (r *ReadyResult) Budget() Budget {
 	b.Measured = fmt.Sprintf("%.2f× (%s, median of %d, %s–%s; builds %s)", x, fmtDur(m), len(r.Warm),
 		fmtDur(minDur(r.Warm)), fmtDur(maxDur(r.Warm)), fmtDur(base))
 	b.Pass = x <= LocalReadyRatioMax
-	if r.Cores > 0 && r.Load > float64(r.Cores) {
-		b.Void = fmt.Sprintf("the 1-minute load average reached %.1f on %d cores while the local stack started: other work held the cores", r.Load, r.Cores)
-	}
+	b.Void = Busy(r.Load, r.Cores, "the local stack started")
 	return b
+}
+
+// Busy is the reason a wall-time ratio measured while the 1-minute load average was load on cores is
+// void, or "" when the machine had a core for every runnable process: past that, the measured
+// processes and their baseline compete with other work in proportions neither controls.
+func Busy(load float64, cores int, while string) string {
+	if cores <= 0 || load <= float64(cores) {
+		return ""
+	}
+	return fmt.Sprintf("the 1-minute load average reached %.1f on %d cores while %s: other work held the cores", load, cores, while)
 }
 
 // LoadAverage is /proc/loadavg's 1-minute figure, 0 where there is none.

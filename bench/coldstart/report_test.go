@@ -263,3 +263,13 @@ func TestReadyBudget_ABusyMachineVoidsItInsteadOfFailing(t *testing.T) {
 		t.Errorf("load 24.7 on 2 cores: %+v, want void with the load in the reason", b)
 	}
 }
+
+func TestEvaluate_ThroughputOnABusyMachineIsVoid(t *testing.T) {
+	r := passingResults() // 2 cores
+	r.LoadAvg = 24.7      // recorded during the first make bench of 2026-12-04 (0.29× against 5,047 req/s)
+	for _, b := range r.Evaluate() {
+		if strings.HasPrefix(b.Name, "local /echo throughput") && (b.Void == "" || len(Failed([]Budget{b})) != 0) {
+			t.Errorf("throughput at load 24.7 on 2 cores: %+v, want void", b)
+		}
+	}
+}

@@ -376,6 +376,7 @@ func mkdir(parts ...string) string {
 func load(ctx context.Context, c config, res *coldstart.Results) error {
 	body := []byte(`{"hello":"world","n":[1,2,3]}`)
 
+	res.LoadAvg = coldstart.LoadAverage()
 	// Baseline first, in its own process, so that neither run warms the other's caches.
 	base, addr, err := startBaseline(filepath.Join(c.work, "baseline.log"))
 	if err != nil {
@@ -391,6 +392,7 @@ func load(ctx context.Context, c config, res *coldstart.Results) error {
 		return fmt.Errorf("baseline: %w", err)
 	}
 	res.LoadBase = &lb
+	res.LoadAvg = max(res.LoadAvg, coldstart.LoadAverage())
 	logf("  baseline: %.0f req/s, p50 %v, p99 %v, %d errors", lb.RPS, lb.P50, lb.P99, lb.Errors)
 
 	root, err := filepath.Abs(c.root)
