@@ -2,7 +2,6 @@ package coldstart
 
 import (
 	"fmt"
-	"os"
 	"time"
 )
 
@@ -19,11 +18,9 @@ type ReadyResult struct {
 	// Builds is the baseline: the functions' `make build-<Function>` alone, side by side, with the
 	// same cache, one before each warm start.
 	Builds []time.Duration
-	// Load is the highest 1-minute load average seen before a warm start, and Cores the machine's
-	// cores: a start that translates templates in Python and starts Cognito competes with other work
-	// for the cores in a way its baseline, two Go builds, does not, so a busy machine voids the ratio.
-	Load  float64
-	Cores int
+	// Others is the highest share of the machine's CPU other processes used during a warm start or
+	// its builds (OthersShare): past OthersMax the ratio is void.
+	Others float64 `json:",omitempty"`
 	// Cold is one start with GOCACHE pointed at an empty directory: what a first run on a fresh
 	// machine pays (reported, not budgeted). Zero when not measured.
 	Cold    time.Duration
@@ -42,29 +39,8 @@ func (r *ReadyResult) Budget() Budget {
 	b.Measured = fmt.Sprintf("%.2f× (%s, median of %d, %s–%s; builds %s)", x, fmtDur(m), len(r.Warm),
 		fmtDur(minDur(r.Warm)), fmtDur(maxDur(r.Warm)), fmtDur(base))
 	b.Pass = x <= LocalReadyRatioMax
-	b.Void = Busy(r.Load, r.Cores, "the local stack started")
+	b.Void = Busy(r.Others, "the local stack started")
 	return b
-}
-
-// Busy is the reason a wall-time ratio measured while the 1-minute load average was load on cores is
-// void, or "" when the machine had a core for every runnable process: past that, the measured
-// processes and their baseline compete with other work in proportions neither controls.
-func Busy(load float64, cores int, while string) string {
-	if cores <= 0 || load <= float64(cores) {
-		return ""
-	}
-	return fmt.Sprintf("the 1-minute load average reached %.1f on %d cores while %s: other work held the cores", load, cores, while)
-}
-
-// LoadAverage is /proc/loadavg's 1-minute figure, 0 where there is none.
-func LoadAverage() float64 {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return 0
-	}
-	var l float64
-	_, _ = fmt.Sscanf(string(b), "%f", &l)
-	return l
 }
 
 func minDur(ds []time.Duration) time.Duration { return Quantile(ds, 0) }

@@ -26,7 +26,7 @@ func localReady(ctx context.Context, c config, res *coldstart.Results) error {
 	if err != nil {
 		return err
 	}
-	r := &coldstart.ReadyResult{Cores: runtime.NumCPU()}
+	r := &coldstart.ReadyResult{}
 	res.LocalReady = r
 	start := func(name string) (time.Duration, error) {
 		dir := filepath.Join(c.work, "ready", name)
@@ -56,18 +56,19 @@ func localReady(ctx context.Context, c config, res *coldstart.Results) error {
 		return err
 	}
 	for i := range c.readyRuns {
+		s0 := coldstart.TakeCPUSnapshot()
 		b, err := buildFunctions(ctx, root, filepath.Join(c.work, "ready", "builds"), ids)
 		if err != nil {
 			return err
 		}
 		r.Builds = append(r.Builds, b)
-		r.Load = max(r.Load, coldstart.LoadAverage())
 		d, err := start(fmt.Sprintf("warm-%d", i+1))
 		if err != nil {
 			return err
 		}
+		r.Others = max(r.Others, coldstart.OthersShare(s0, coldstart.TakeCPUSnapshot(), runtime.NumCPU()))
 		r.Warm = append(r.Warm, d)
-		logf("  warm build cache: functions built alone in %v, local stack ready in %v", b, d)
+		logf("  warm build cache: functions built alone in %v, local stack ready in %v; other processes used up to %.0f%% of the machine", b, d, 100*r.Others)
 	}
 	if c.skipColdBuild {
 		return nil
