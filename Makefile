@@ -129,7 +129,7 @@ check-size: ## linux/arm64 bootstraps within their size budgets (echo <= 6.5 MiB
 	GO=$(GO) scripts/check-size.sh
 
 .PHONY: bench
-bench: ## Cold starts, per-request cost, local throughput and sizes against their budgets; rewrites docs/PERFORMANCE.md (needs moto_server)
+bench: ## Cold starts, per-request cost, local throughput and sizes against same-run baselines (bench/); rewrites docs/PERFORMANCE.md; exit 3: figures void (busy machine)
 	GO=$(GO) bench/bench.sh
 
 .PHONY: local
