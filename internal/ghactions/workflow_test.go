@@ -35,6 +35,8 @@ type job struct {
 type step struct {
 	Uses string            `yaml:"uses"`
 	With map[string]string `yaml:"with"`
+	Env  map[string]string `yaml:"env"`
+	Run  string            `yaml:"run"`
 }
 
 func loadWorkflow(t *testing.T, name string) workflow {

@@ -19,7 +19,7 @@ var constraintKeys = []string{"Type", "AllowedPattern", "AllowedValues", "MinLen
 func TestRootValidatesEveryParameterAsTheNestedStacksDo(t *testing.T) {
 	doc := templates.Translate(t, rootTemplate, rootParams)
 	rootParamSpecs := mapAt(doc, "Parameters")
-	for _, source := range []string{authTemplate, apiTemplate} {
+	for _, source := range []string{authTemplate, apiTemplate, accountTemplate} {
 		id, stack := nested(t, doc, source)
 		nestedSpecs := mapAt(templates.Translate(t, source, nestedParams[source]), "Parameters")
 		for name, value := range mapAt(stack, "Properties", "Parameters") {
