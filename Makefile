@@ -71,7 +71,7 @@ build-EchoFunction:
 test: lint check-size fuzz contract test-browser test-go ## Everything CI runs: lint, templates, Go tests (with the local-stack end-to-end suite), fuzzing, contract and browser tests
 
 .PHONY: test-go
-test-go: ## Go tests, including end-to-end tests against a local stack (needs moto_server)
+test-go: ## Go tests, including the Cognito conformance suite and end-to-end tests against a local stack
 	$(GO) test -race -count=1 ./...
 
 .PHONY: fuzz
@@ -140,6 +140,16 @@ local: ## Run the whole API on 127.0.0.1:$(API_PORT), an emulated Cognito on $(C
 	exec $(STATE_DIR)/local -api-port $(API_PORT) -cognito-port $(COGNITO_PORT) -cognito-host $(COGNITO_HOST) -web-port $(or $(WEB_PORT),0) -state-dir $(STATE_DIR)
 # Passed in the environment, so that quotes inside the overrides reach cmd/local as written.
 local: export PARAMETER_OVERRIDES := $(PARAMETER_OVERRIDES)
+
+.PHONY: conformance-aws
+conformance-aws: ## The Cognito conformance suite against a throwaway pool in your AWS account (credentials and region from the environment; the pool is always deleted)
+	GO=$(GO) scripts/conformance-aws.sh
+
+.PHONY: local-reset
+local-reset: ## Forget the local stack's state in $(STATE_DIR): Cognito's pools, users, keys, codes and revocations, and the mailbox (refused while a stack runs on it)
+	@if [ -e '$(STATE_DIR)/.lock' ] && ! flock -n '$(STATE_DIR)/.lock' true; then \
+	  echo "make local-reset: a local stack is running on $(STATE_DIR): stop it first"; exit 1; fi
+	rm -rf '$(STATE_DIR)/cognito' '$(STATE_DIR)/mail.jsonl'
 
 .PHONY: clean
 clean: ## Remove build output and local-stack state

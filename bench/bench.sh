@@ -2,8 +2,8 @@
 # `make bench`: measures cold starts, per-request cost and local throughput, checks the budgets, and
 # rewrites the generated part of docs/PERFORMANCE.md and docs/coldstart.svg. Exits 1 when a budget is
 # missed, 2 when something could not be measured, 3 when nothing was missed but some figures are void
-# (contention from other work on the machine, with the reason). Needs Go, GNU make and what the local
-# stack needs (the harness checks it first); benchstat comes from the Go module proxy at a pinned version.
+# (contention from other work on the machine, with the reason). Needs Go and GNU make; benchstat comes
+# from the Go module proxy at a pinned version.
 #
 #   1. builds, with `make build`'s flags (read from the Makefile): the functions and a hello-world
 #      baseline for this machine (cold starts) and for linux/arm64 (sizes), cmd/local and bench/cmd/coldstart;

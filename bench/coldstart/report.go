@@ -399,7 +399,7 @@ func (r *Results) Markdown(chart, memChart string) string {
 		p("\n")
 	}
 	if rr := r.LocalReady; rr != nil && len(rr.Warm) > 0 {
-		p("### Local stack start\n\n`cmd/local` from its start to `outputs.json` (translation, moto, `make build-<Function>` for each function, " +
+		p("### Local stack start\n\n`cmd/local` from its start to `outputs.json` (translation, the Cognito emulation, `make build-<Function>` for each function, " +
 			"the gateway), each start in a fresh state directory so that it builds the functions again.\n\n| Go build cache | starts | ready (median) | min–max |\n|---|---|---|---|\n")
 		p("| warm | %d | %s | %s–%s |\n", len(rr.Warm), fmtDur(Median(rr.Warm)), fmtDur(minDur(rr.Warm)), fmtDur(maxDur(rr.Warm)))
 		switch {

@@ -128,13 +128,6 @@ func run(ctx context.Context, c config) int {
 		logf("%v", err)
 		return 2
 	}
-	if !c.skipLoad || !c.skipReady {
-		// Before anything is measured, so that a missing dependency costs no time.
-		if err := localCognitoReady(); err != nil {
-			logf("%v", err)
-			return 2
-		}
-	}
 	res := &coldstart.Results{Date: time.Now(), Machine: coldstart.ThisMachine(""), Rounds: c.rounds, Warm: c.warm}
 	logf("%s, %d cores, %s, Linux %s, load average %s", res.Machine.CPU, res.Machine.Cores, res.Machine.Go, res.Machine.Kernel, res.Machine.Load)
 
@@ -292,15 +285,6 @@ func publish(c config, res *coldstart.Results) int {
 	}
 	fmt.Println("\nEvery budget met.")
 	return 0
-}
-
-// localCognitoReady checks what the local stack's Cognito needs before cmd/local is started: the one
-// place that knows how the local stack emulates Cognito.
-func localCognitoReady() error {
-	if _, err := exec.LookPath("moto_server"); err != nil {
-		return errors.New("moto_server not found on PATH: pip install 'moto[server]' (the local stack needs it)")
-	}
-	return nil
 }
 
 // What the Cognito fake hands out: the shape of Cognito's answer, not real tokens.

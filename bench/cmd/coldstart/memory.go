@@ -85,8 +85,10 @@ func (b *bench) function(name string, rtt time.Duration, arm string) (coldstart.
 		return coldstart.Function{}, err
 	}
 	env := map[string]string{
-		"USER_POOL_CLIENT_ID":                        benchClientID,
-		"COGNITO_CALL_TIMEOUT":                       "5s",
+		"USER_POOL_CLIENT_ID":  benchClientID,
+		"COGNITO_CALL_TIMEOUT": "5s",
+		// Required by the login function; the bench only signs in, which no password policy checks.
+		"PASSWORD_POLICY":                            `{"MinimumLength":6}`,
 		"CORS_ALLOW_ORIGIN":                          "",
 		"AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER": f.URL,
 		"SSL_CERT_FILE":                              f.CAFile,
