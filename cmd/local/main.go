@@ -59,7 +59,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	if err := localstack.Run(ctx, opts); err != nil {
-		opts.Logger.Error("local stack failed", "error", err.Error())
+		// Once, as text: the JSON log lines are for the running stack, this is for whoever started it.
 		fmt.Fprintln(os.Stderr, "make local:", err)
 		os.Exit(1)
 	}

@@ -51,6 +51,9 @@ func TestLocalStack_TakenPortIsAClearError(t *testing.T) {
 			if !strings.Contains(string(out), "is taken") || !strings.Contains(string(out), tc.variable) {
 				t.Fatalf("message does not say the port is taken and how to choose another:\n%s", out)
 			}
+			if n := strings.Count(string(out), "is taken"); n != 1 {
+				t.Fatalf("the error is printed %d times, want once:\n%s", n, out)
+			}
 		})
 	}
 }

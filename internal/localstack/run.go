@@ -152,7 +152,12 @@ func Run(ctx context.Context, opts Options) error {
 	go func() { served <- srv.Serve(apigateway.Listener(ln, gw)) }()
 	var web *http.Server
 	if webLn != nil {
-		web = webServer(webHandler(webDir(opts), filepath.Join(opts.StateDir, "mail.jsonl"), opts.WebPort, out.ApiUrl, log))
+		hint, err := stacks.passwordHint()
+		if err != nil {
+			return err
+		}
+		page := webConfig{APIURL: out.ApiUrl, PasswordHint: hint}
+		web = webServer(webHandler(webDir(opts), filepath.Join(opts.StateDir, "mail.jsonl"), opts.WebPort, page, log))
 		go func() { served <- fmt.Errorf("web page: %w", web.Serve(webLn)) }()
 		defer web.Close()
 	}
