@@ -132,13 +132,17 @@ contract-remote: node_modules/.package-lock.json ## Contract tests against API_U
 	@[ -n "$(API_URL)" ] || { echo "usage: make contract-remote API_URL=<stack output ApiUrl>, with PORTMAN_TOKEN, USERNAME and PASSWORD set"; exit 2; }
 	API_URL='$(API_URL)' scripts/contract.sh
 
+.PHONY: postman
+postman: node_modules/.package-lock.json ## Rewrite postman/ (collection and environments) from docs/openapi.yaml with Portman (portman/postman-config.json)
+	node portman/postman.mjs
+
 .PHONY: check-size
 check-size: ## linux/arm64 bootstraps within their size budgets (echo <= 6.5 MiB, login <= 7.5 MiB)
 	GO=$(GO) scripts/check-size.sh
 
 .PHONY: bench
-bench: ## Cold starts, per-request cost, local throughput and sizes against their budgets; rewrites docs/PERFORMANCE.md
-	GO=$(GO) scripts/bench.sh
+bench: ## Cold starts, per-request cost, local throughput and sizes against same-run baselines (bench/); rewrites docs/PERFORMANCE.md; exit 3: figures void (busy machine)
+	GO=$(GO) bench/bench.sh
 
 .PHONY: local
 local: ## Run the whole API on 127.0.0.1:$(API_PORT), an emulated Cognito on $(COGNITO_HOST):$(COGNITO_PORT), the browser client on 127.0.0.1 port $(WEB_PORT) (0: none), state in $(STATE_DIR)
@@ -146,7 +150,7 @@ local: ## Run the whole API on 127.0.0.1:$(API_PORT), an emulated Cognito on $(C
 	@mkdir -p $(STATE_DIR)
 	@echo "make local: building the local stack (the first build compiles the AWS SDK: 2 to 3 minutes on 2 idle cores)..."
 	@scripts/progress-shell.sh -c '$(GO) build -o $(STATE_DIR)/local ./cmd/local'
-	exec $(STATE_DIR)/local -api-port $(API_PORT) -cognito-port $(COGNITO_PORT) -cognito-host $(COGNITO_HOST) -web-port $(or $(WEB_PORT),0) -state-dir $(STATE_DIR)
+	exec $(STATE_DIR)/local -api-port $(API_PORT) -cognito-port $(COGNITO_PORT) -cognito-host $(COGNITO_HOST) -web-port $(or $(WEB_PORT),0) -state-dir $(STATE_DIR) -mail-quota $(or $(COGNITO_MAIL_QUOTA),0)
 # Passed in the environment, so that quotes inside the overrides reach cmd/local as written.
 local: export PARAMETER_OVERRIDES := $(PARAMETER_OVERRIDES)
 # The function builds cmd/local runs (make build-<LogicalId>) say so every 30 s while they compile.

@@ -154,16 +154,25 @@ func (t *MemoryTable) Budgets() []Budget {
 	cal := Budget{Name: "CPU share calibration (CPU-bound loop)", Limit: fmt.Sprintf("within ±%.0f%% of memory/%d", 100*CalibrationTolerance, MBPerVCPU)}
 	if len(t.Calibration) == 0 {
 		cal.Measured = "not measured"
-	} else {
-		cal.Pass = true
-		worst := t.Calibration[0]
-		for _, c := range t.Calibration {
-			cal.Pass = cal.Pass && c.OK()
-			if abs(c.Error()) > abs(worst.Error()) {
-				worst = c
-			}
+		return append(out, cal)
+	}
+	cal.Pass = true
+	worst := t.Calibration[0]
+	for _, c := range t.Calibration {
+		cal.Pass = cal.Pass && c.OK()
+		if abs(c.Error()) > abs(worst.Error()) {
+			worst = c
 		}
-		cal.Measured = fmt.Sprintf("worst %+.1f%% (%d MB)", 100*worst.Error(), worst.MemoryMB)
+		if cal.Void == "" {
+			cal.Void = c.VoidReason()
+		}
+	}
+	cal.Measured = fmt.Sprintf("worst %+.1f%% (%d MB)", 100*worst.Error(), worst.MemoryMB)
+	if cal.Void != "" {
+		// The figures under the share rest on the calibration: contended, they measured the machine.
+		for i := range out {
+			out[i].Void = "measured under a CPU share whose calibration was contended"
+		}
 	}
 	return append(out, cal)
 }

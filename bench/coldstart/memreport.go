@@ -41,10 +41,19 @@ func (t *MemoryTable) Markdown(chart string) string {
 	}
 	p("**Calibration** (a single-threaded SHA-256 loop, median of %d runs per size, alternating with runs outside any group; "+
 		"unlimited speed from the loop's CPU time, so that other work on the machine does not count):\n\n", t.calRuns())
-	p("| MB | expected share of a vCPU | measured | error | loop alone (CPU / wall) | loop in the group (wall) | periods throttled | within ±%.0f%% |\n|---|---|---|---|---|---|---|---|\n", 100*CalibrationTolerance)
+	p("*Waited*: the loop's wall time in the group less its CPU time; *throttled*: cpu.stat's throttled time over the same "+
+		"interval; *contention*: the share of the wall time throttling does not explain, time spent waiting for a core held by "+
+		"other work. Past %.0f%% the size is measured again (up to %d attempts) and then declared void, neither pass nor fail.\n\n",
+		100*ContentionMax, CalibrationAttempts)
+	p("| MB | expected share of a vCPU | measured | error | loop alone (CPU / wall) | loop in the group (wall) | periods throttled | waited / throttled | contention | attempts | within ±%.0f%% |\n|---|---|---|---|---|---|---|---|---|---|---|\n", 100*CalibrationTolerance)
 	for _, c := range t.Calibration {
-		p("| %d | %.3f | %.3f | %+.1f%% | %s / %s | %s | %d | %s |\n", c.MemoryMB, c.Expected, c.Measured, 100*c.Error(),
-			fmtDur(c.Free), fmtDur(c.FreeWall), fmtDur(c.Limited), c.Throttled, passMark(c.OK()))
+		status := passMark(c.OK())
+		if c.Contended() {
+			status = "⚪ void (contended)"
+		}
+		p("| %d | %.3f | %.3f | %+.1f%% | %s / %s | %s | %d | %s / %s | %.0f%% | %d | %s |\n", c.MemoryMB, c.Expected, c.Measured, 100*c.Error(),
+			fmtDur(c.Free), fmtDur(c.FreeWall), fmtDur(c.Limited), c.Throttled, fmtDur(c.Waited), fmtDur(c.ThrottledTime),
+			100*c.Contention, c.Attempts, status)
 	}
 	p("\n**Decisions** (the cheapest size whose warm p99 and first answer stay within %.1f× of %d MB's; login at every round trip):\n\n",
 		DecisionSlack, MemorySizes[len(MemorySizes)-1])
@@ -58,7 +67,7 @@ func (t *MemoryTable) Markdown(chart string) string {
 	}
 	p("\n")
 	if len(t.Experiments) > 0 {
-		p("**Connecting to Cognito during init, under the share** (login at the size this run recommends, %d MB; `internal/coldstart/testdata/loginwarm`):\n\n", t.Experiments[0].MemoryMB)
+		p("**Connecting to Cognito during init, under the share** (login at the size this run recommends, %d MB; `bench/coldstart/testdata/loginwarm`):\n\n", t.Experiments[0].MemoryMB)
 		p("| RTT | connect during init | init | first login | init + first login | billed cold start | connections |\n|---|---|---|---|---|---|---|\n")
 		for _, e := range t.Experiments {
 			for _, v := range e.Variants {

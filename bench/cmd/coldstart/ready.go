@@ -2,12 +2,18 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"maps"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime"
+	"slices"
+	"sync"
 	"time"
 
-	"github.com/example/cognito-sam-go/internal/coldstart"
+	"github.com/example/cognito-sam-go/bench/coldstart"
 	"github.com/example/cognito-sam-go/internal/localstack/launch"
 )
 
@@ -45,13 +51,24 @@ func localReady(ctx context.Context, c config, res *coldstart.Results) error {
 	if _, err := start("warm-up"); err != nil {
 		return err
 	}
+	ids, err := functionIDs(root)
+	if err != nil {
+		return err
+	}
 	for i := range c.readyRuns {
+		s0 := coldstart.TakeCPUSnapshot()
+		b, err := buildFunctions(ctx, root, filepath.Join(c.work, "ready", "builds"), ids)
+		if err != nil {
+			return err
+		}
+		r.Builds = append(r.Builds, b)
 		d, err := start(fmt.Sprintf("warm-%d", i+1))
 		if err != nil {
 			return err
 		}
+		r.Others = max(r.Others, coldstart.OthersShare(s0, coldstart.TakeCPUSnapshot(), runtime.NumCPU()))
 		r.Warm = append(r.Warm, d)
-		logf("  warm build cache: ready in %v", d)
+		logf("  warm build cache: functions built alone in %v, local stack ready in %v; other processes used up to %.0f%% of the machine", b, d, 100*r.Others)
 	}
 	if c.skipColdBuild {
 		return nil
@@ -79,4 +96,32 @@ func localReady(ctx context.Context, c config, res *coldstart.Results) error {
 	r.Cold = d
 	logf("  empty build cache: ready in %v", d)
 	return nil
+}
+
+// functionIDs are the API stack's functions, the ones cmd/local builds.
+func functionIDs(root string) ([]string, error) {
+	sizes, err := coldstart.TemplateMemory(filepath.Join(root, "api-stack", "template.yaml"))
+	if err != nil {
+		return nil, err
+	}
+	return slices.Sorted(maps.Keys(sizes)), nil
+}
+
+// buildFunctions times the ready budget's baseline: `make build-<Function>` for every function, side
+// by side and for this machine, as cmd/local runs them (internal/localstack, lambdaFunctions).
+func buildFunctions(ctx context.Context, root, dir string, ids []string) (time.Duration, error) {
+	errs := make([]error, len(ids))
+	var wg sync.WaitGroup
+	t0 := time.Now()
+	for i, id := range ids {
+		wg.Go(func() {
+			cmd := exec.CommandContext(ctx, "make", "-C", root, "--no-print-directory", "build-"+id,
+				"ARTIFACTS_DIR="+filepath.Join(dir, id), "GOOS="+runtime.GOOS, "GOARCH="+runtime.GOARCH)
+			if out, err := cmd.CombinedOutput(); err != nil {
+				errs[i] = fmt.Errorf("make build-%s: %w\n%s", id, err, out)
+			}
+		})
+	}
+	wg.Wait()
+	return time.Since(t0), errors.Join(errs...)
 }

@@ -3,7 +3,7 @@
 // real bootstrap binaries, so that init, first and warm invocations and peak memory are measured on
 // the same binaries `make build` produces, next to a hello-world Go function built the same way. It
 // also holds the bounded load generator for the local stack and writes the performance report.
-// cmd/coldstart drives it; `make bench` (scripts/bench.sh) runs that.
+// bench/cmd/coldstart drives it; `make bench` (bench/bench.sh) runs that.
 package coldstart
 
 import (

@@ -7,7 +7,7 @@
 //   - async: the same HEAD in a goroutine, overlapping the rest of init and the wait for the event.
 //
 // The handler is internal/login's, with the client login.NewCognitoClient builds; only the warm-up
-// differs. It is built and run by the cold-start harness (cmd/coldstart), never deployed.
+// differs. It is built and run by the cold-start harness (bench/cmd/coldstart), never deployed.
 package main
 
 import (

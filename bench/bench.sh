@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # `make bench`: measures cold starts, per-request cost and local throughput, checks the budgets, and
 # rewrites the generated part of docs/PERFORMANCE.md and docs/coldstart.svg. Exits 1 when a budget is
-# missed, 2 when something could not be measured. Needs Go and GNU make; benchstat comes from the Go
-# module proxy at a pinned version.
+# missed, 2 when something could not be measured, 3 when nothing was missed but some figures are void
+# (contention from other work on the machine, with the reason). Needs Go and GNU make; benchstat comes
+# from the Go module proxy at a pinned version.
 #
 #   1. builds, with `make build`'s flags (read from the Makefile): the functions and a hello-world
-#      baseline for this machine (cold starts) and for linux/arm64 (sizes), cmd/local and cmd/coldstart;
+#      baseline for this machine (cold starts) and for linux/arm64 (sizes), cmd/local and bench/cmd/coldstart;
 #   2. runs the Go benchmarks (-benchmem) into build/bench/new.txt and compares them with benchstat
-#      against docs/bench-baseline.txt when it exists;
-#   3. runs cmd/coldstart: cold starts on whole cores; the memory table under Lambda's CPU share (a
+#      against bench/baseline.txt when it exists;
+#   3. runs bench/cmd/coldstart: cold starts on whole cores; the memory table under Lambda's CPU share (a
 #      cgroup per bootstrap: needs a writable cgroup v1 cpu and memory hierarchy, or cgroup v2 with
 #      both controllers delegated; without them it says why, gives no figures and exits 2), its
 #      calibration and the connect-during-init experiment; the load test; `make local`'s start time;
@@ -17,7 +18,7 @@
 # Knobs (environment): BENCH_COUNT (Go benchmark runs, 8), BENCH_TIME (per run, 0.5s), ROUNDS (cold
 # starts per function on whole cores and per arm of the experiment, 20), MEM_ROUNDS (cold starts per
 # function and memory size, 12), LOAD_DURATION (10s), BENCH_TIMEOUT (whole script, 900 s).
-# To make this run's Go benchmarks the committed baseline: cp build/bench/new.txt docs/bench-baseline.txt
+# To make this run's Go benchmarks the committed baseline: cp build/bench/new.txt bench/baseline.txt
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -89,7 +90,7 @@ for target in "$native:native:hello echo login loginwarm" "arm64:arm64:hello ech
   IFS=: read -r arch dir names <<<"$target"
   for f in $names; do
     case $f in
-      hello | loginwarm) pkg=./internal/coldstart/testdata/$f ;;
+      hello | loginwarm) pkg=./bench/coldstart/testdata/$f ;;
       *) pkg=./functions/$f ;;
     esac
     step "build: $f for linux/$arch" \
@@ -97,27 +98,27 @@ for target in "$native:native:hello echo login loginwarm" "arm64:arm64:hello ech
   done
 done
 step "build: cmd/local" "$GO" build -o "$out/local" ./cmd/local
-step "build: cmd/coldstart" "$GO" build -o "$out/coldstart" ./cmd/coldstart
+step "build: bench/cmd/coldstart" "$GO" build -o "$out/coldstart" ./bench/cmd/coldstart
 
 step "go test -bench (count $BENCH_COUNT, benchtime $BENCH_TIME): internal/echo, internal/login" \
   "$GO" test -run '^$' -bench '^Benchmark(Echo|Login|LoginInvalid)$' -benchmem \
   -count "$BENCH_COUNT" -benchtime "$BENCH_TIME" ./internal/echo ./internal/login >"$out/new.txt"
-if [ -f docs/bench-baseline.txt ]; then
-  note="docs/bench-baseline.txt (committed) against this run (build/bench/new.txt)"
+if [ -f bench/baseline.txt ]; then
+  note="bench/baseline.txt (committed) against this run (build/bench/new.txt)"
   # benchstat puts results from different `cpu:` lines in separate tables, so a baseline from another
   # CPU model would silently compare nothing: the CPU name is ignored, and said when it differs.
-  base_cpu=$(sed -n 's/^cpu: //p' docs/bench-baseline.txt | head -n 1)
+  base_cpu=$(sed -n 's/^cpu: //p' bench/baseline.txt | head -n 1)
   new_cpu=$(sed -n 's/^cpu: //p' "$out/new.txt" | head -n 1)
   if [ "$base_cpu" != "$new_cpu" ]; then
     note="$note; CPU differs (baseline: ${base_cpu:-unknown}, this run: ${new_cpu:-unknown}), so the deltas include the machine"
   fi
-  step "benchstat: $note" "$GO" run "$BENCHSTAT" -ignore cpu docs/bench-baseline.txt "$out/new.txt" >"$out/benchstat.txt"
+  step "benchstat: $note" "$GO" run "$BENCHSTAT" -ignore cpu bench/baseline.txt "$out/new.txt" >"$out/benchstat.txt"
   if ! grep -q 'vs base' "$out/benchstat.txt"; then
     # Still nothing to compare: no benchmark of the same name (GOMAXPROCS is part of it) and config.
     note="$note; NO COMPARISON WAS POSSIBLE: the baseline and this run share no benchmark (names and GOMAXPROCS suffixes differ?)"
   fi
 else
-  note="this run (no docs/bench-baseline.txt to compare with)"
+  note="this run (no bench/baseline.txt to compare with)"
   step "benchstat: $note" "$GO" run "$BENCHSTAT" "$out/new.txt" >"$out/benchstat.txt"
 fi
 say "benchstat: $note"

@@ -179,20 +179,25 @@ func TestCgroupStartAndCalibrate_OnThisMachinesCgroups(t *testing.T) {
 	}
 }
 
-func TestParseSpin_TwoPositiveNumbers(t *testing.T) {
+func TestParseSpin_TimesAndTheGroupsCounters(t *testing.T) {
 	for _, tc := range []struct {
-		in        string
-		wall, cpu time.Duration
-		ok        bool
+		in       string
+		withStat bool
+		want     SpinRun
+		ok       bool
 	}{
-		{"1500 1000\n", 1500, 1000, true},
-		{"1500", 0, 0, false},
-		{"x 1", 0, 0, false},
-		{"0 5", 0, 0, false},
+		{"1500 1000\n", false, SpinRun{Wall: 1500, CPU: 1000}, true},
+		{"1500 1000 36 31 400\n", true, SpinRun{Wall: 1500, CPU: 1000, Stat: CPUStat{Periods: 36, Throttled: 31, ThrottledTime: 400}}, true},
+		{"1500 1000 0 0 0", true, SpinRun{Wall: 1500, CPU: 1000}, true},
+		{"1500 1000", true, SpinRun{}, false},
+		{"1500", false, SpinRun{}, false},
+		{"x 1", false, SpinRun{}, false},
+		{"0 5", false, SpinRun{}, false},
+		{"1500 1000 1 -1 5", true, SpinRun{}, false},
 	} {
-		w, c, err := parseSpin(tc.in)
-		if (err == nil) != tc.ok || w != tc.wall || c != tc.cpu {
-			t.Errorf("parseSpin(%q) = %v, %v, %v", tc.in, w, c, err)
+		got, err := parseSpin(tc.in, tc.withStat)
+		if (err == nil) != tc.ok || got != tc.want {
+			t.Errorf("parseSpin(%q, %v) = %+v, %v", tc.in, tc.withStat, got, err)
 		}
 	}
 }

@@ -1,7 +1,6 @@
 package coldstart
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -323,16 +322,6 @@ func (g *Cgroup) Remove() error {
 
 // Throttled is how many periods the group's processes were throttled in, from cpu.stat.
 func (g *Cgroup) Throttled() (int64, error) {
-	f, err := os.Open(filepath.Join(g.CPUDir, "cpu.stat"))
-	if err != nil {
-		return 0, err
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "nr_throttled "); ok {
-			return strconv.ParseInt(strings.TrimSpace(v), 10, 64)
-		}
-	}
-	return 0, errors.Join(sc.Err(), errors.New("cpu.stat has no nr_throttled"))
+	st, err := readCPUStat(filepath.Join(g.CPUDir, "cpu.stat"))
+	return st.Throttled, err
 }

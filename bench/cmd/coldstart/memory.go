@@ -11,8 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/example/cognito-sam-go/bench/coldstart"
 	"github.com/example/cognito-sam-go/internal/cognitofake"
-	"github.com/example/cognito-sam-go/internal/coldstart"
 )
 
 // templateIDs are the functions' logical ids in api-stack/template.yaml.
@@ -155,8 +155,8 @@ func memoryTable(ctx context.Context, b *bench, res *coldstart.Results) error {
 		return fmt.Errorf("calibration: %w", err)
 	}
 	for _, k := range t.Calibration {
-		logf("  calibration %4d MB: expected %.3f of a vCPU, measured %.3f (%+.1f%%), %d periods throttled",
-			k.MemoryMB, k.Expected, k.Measured, 100*k.Error(), k.Throttled)
+		logf("  calibration %4d MB: expected %.3f of a vCPU, measured %.3f (%+.1f%%), %d periods throttled, waited %v of which throttled %v (contention %.0f%%, %d attempt(s))",
+			k.MemoryMB, k.Expected, k.Measured, 100*k.Error(), k.Throttled, k.Waited, k.ThrottledTime, 100*k.Contention, k.Attempts)
 	}
 
 	if t.Template, err = readTemplateSizes(c.root); err != nil {

@@ -19,7 +19,10 @@ const (
 	EchoSizeMax       = 6815744    // 6.5 MiB, linux/arm64 bootstrap
 	LoginSizeMax      = 7864320    // 7.5 MiB (see scripts/check-size.sh)
 	PeakRSSMax        = 25_000_000 // 25 MB (decimal, the stricter reading) per function
-	EchoRPSMin        = 3000       // local /echo with 32 clients
+	// Local /echo with 32 clients, as a share of the same run's bare net/http baseline: every machine
+	// measured so far gave 0.06–0.08× (docs/PERFORMANCE.md, "Findings"), while the absolute figure
+	// follows the machine.
+	EchoRPSRatioMin = 0.06
 )
 
 // Machine describes where a run happened.
@@ -110,6 +113,9 @@ type Results struct {
 	LocalReady *ReadyResult // `make local`'s start
 	Load       *LoadResult  // local /echo through the gateway and the authorizer
 	LoadBase   *LoadResult  // the same generator against BaselineHandler
+	// LoadOthers is the highest share of the machine's CPU other processes used during either run of
+	// the load test (OthersShare).
+	LoadOthers float64 `json:",omitempty"`
 	Sizes      []BinarySize
 	GoBench    []BenchRow
 	Benchstat  string // benchstat's output
@@ -123,6 +129,17 @@ type Budget struct {
 	Measured string
 	Limit    string
 	Pass     bool
+	// Void says why the figure cannot be judged (it measured the machine's other work, not the
+	// code): neither a pass nor a fail.
+	Void string `json:",omitempty"`
+}
+
+// Status is the verdict as the report shows it.
+func (b Budget) Status() string {
+	if b.Void != "" {
+		return "⚪ void"
+	}
+	return passMark(b.Pass)
 }
 
 // Function returns the named summary.
@@ -189,13 +206,17 @@ func (r *Results) Evaluate() []Budget {
 		}
 		out = append(out, b)
 	}
-	rps := Budget{Name: fmt.Sprintf("local /echo throughput, %d clients", clients(r.Load)), Limit: fmt.Sprintf("≥ %d req/s", EchoRPSMin)}
-	errs := Budget{Name: "local /echo errors under load", Limit: "0"}
+	rps := Budget{Name: fmt.Sprintf("local /echo throughput vs bare net/http, %d clients", clients(r.Load)),
+		Limit: fmt.Sprintf("≥ %.2f×", EchoRPSRatioMin), Measured: "not measured"}
+	errs := Budget{Name: "local /echo errors under load", Limit: "0", Measured: "not measured"}
 	if r.Load != nil {
-		rps.Measured, rps.Pass = fmt.Sprintf("%.0f req/s", r.Load.RPS), r.Load.RPS >= EchoRPSMin
 		errs.Measured, errs.Pass = fmt.Sprintf("%d of %d", r.Load.Errors, r.Load.Requests), r.Load.Errors == 0
-	} else {
-		rps.Measured, errs.Measured = "not measured", "not measured"
+		if r.LoadBase != nil && r.LoadBase.RPS > 0 {
+			x := r.Load.RPS / r.LoadBase.RPS
+			rps.Measured = fmt.Sprintf("%.3f× (%.0f vs %.0f req/s)", x, r.Load.RPS, r.LoadBase.RPS)
+			rps.Pass = x >= EchoRPSRatioMin
+			rps.Void = Busy(r.LoadOthers, "the load test ran")
+		}
 	}
 	out = append(out, rps, errs)
 	mem := r.Memory
@@ -212,11 +233,22 @@ func clients(l *LoadResult) int {
 	return l.Clients
 }
 
-// Failed lists the budgets that did not pass.
+// Failed lists the budgets that did not pass, void ones aside.
 func Failed(bs []Budget) []Budget {
 	var out []Budget
 	for _, b := range bs {
-		if !b.Pass {
+		if !b.Pass && b.Void == "" {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+// Voided lists the budgets whose figures are void.
+func Voided(bs []Budget) []Budget {
+	var out []Budget
+	for _, b := range bs {
+		if b.Void != "" {
 			out = append(out, b)
 		}
 	}
@@ -259,7 +291,7 @@ func passMark(ok bool) string {
 
 // Markers delimit the generated part of docs/PERFORMANCE.md; the text around them is kept.
 const (
-	BeginMarker = "<!-- BEGIN GENERATED: `make bench` (cmd/coldstart) rewrites everything down to the END marker -->"
+	BeginMarker = "<!-- BEGIN GENERATED: `make bench` (bench/cmd/coldstart) rewrites everything down to the END marker -->"
 	EndMarker   = "<!-- END GENERATED -->"
 )
 
@@ -281,9 +313,12 @@ func (r *Results) Markdown(chart, memChart string) string {
 	if len(r.Budgets) > 0 {
 		p("### Budgets\n\n| budget | measured | limit | status |\n|---|---|---|---|\n")
 		for _, x := range r.Budgets {
-			p("| %s | %s | %s | %s |\n", x.Name, x.Measured, x.Limit, passMark(x.Pass))
+			p("| %s | %s | %s | %s |\n", x.Name, x.Measured, x.Limit, x.Status())
 		}
 		p("\n")
+		for _, x := range Voided(r.Budgets) {
+			p("**Void: %s.** %s. Neither a pass nor a fail: run `make bench` again when the machine is quieter.\n\n", x.Name, x.Void)
+		}
 	}
 
 	if len(r.Functions) > 0 {
@@ -317,7 +352,7 @@ func (r *Results) Markdown(chart, memChart string) string {
 
 	if e := r.Experiment; e != nil && len(e.Variants) > 0 {
 		p("### Opening the connection to Cognito during init\n\n")
-		p("The login function, built as `internal/coldstart/testdata/loginwarm` (the same handler; `LOGIN_PREWARM` picks the arm), "+
+		p("The login function, built as `bench/coldstart/testdata/loginwarm` (the same handler; `LOGIN_PREWARM` picks the arm), "+
 			"against the fake behind HTTPS with an emulated %s round trip (TCP's own SYN round trip is not emulated: "+
 			"a real connection costs one round trip more). *off*: as shipped. *sync*: a `HEAD` to the endpoint through the "+
 			"SDK client's HTTP client before `lambda.Start`. *async*: the same in a goroutine, not waited for. "+
@@ -343,7 +378,7 @@ func (r *Results) Markdown(chart, memChart string) string {
 	if r.Load != nil && r.LoadBase != nil {
 		p("### Local stack throughput\n\n")
 		p("`cmd/local` (the API Gateway emulator with the Cognito authorizer, the echo `bootstrap` behind the Lambda Runtime API, one process per concurrent request, and the local Cognito), `POST /echo` with a valid ID token, "+
-			"%d concurrent keep-alive clients on loopback for %s after a warm-up; the generator (`internal/coldstart`, Go) "+
+			"%d concurrent keep-alive clients on loopback for %s after a warm-up; the generator (`bench/coldstart`, Go) "+
 			"shares the machine's cores. Baseline: the same generator against a bare Go `net/http` server that echoes the body, "+
 			"in its own process, in the same run.\n\n", r.Load.Clients, r.Load.Elapsed.Round(100*time.Millisecond))
 		p("| target | requests/s | × baseline | p50 | p99 | max | requests | errors |\n|---|---|---|---|---|---|---|---|\n")
@@ -364,7 +399,7 @@ func (r *Results) Markdown(chart, memChart string) string {
 		p("\n")
 	}
 	if rr := r.LocalReady; rr != nil && len(rr.Warm) > 0 {
-		p("### Local stack start\n\n`cmd/local` from its start to `outputs.json` (translation, moto, `make build-<Function>` for each function, " +
+		p("### Local stack start\n\n`cmd/local` from its start to `outputs.json` (translation, the Cognito emulation, `make build-<Function>` for each function, " +
 			"the gateway), each start in a fresh state directory so that it builds the functions again.\n\n| Go build cache | starts | ready (median) | min–max |\n|---|---|---|---|\n")
 		p("| warm | %d | %s | %s–%s |\n", len(rr.Warm), fmtDur(Median(rr.Warm)), fmtDur(minDur(rr.Warm)), fmtDur(maxDur(rr.Warm)))
 		switch {

@@ -76,6 +76,9 @@ func summary(name string, init, first time.Duration, rss int64) Summary {
 		PeakRSSMedian: rss, PeakRSSMax: rss}
 }
 
+// readyLimit is the warm start at the limit against passingResults' builds of 1 s.
+const readyLimit = time.Duration(LocalReadyRatioMax * float64(time.Second))
+
 func passingResults() *Results {
 	return &Results{
 		Date: time.Date(2026, 11, 24, 6, 0, 0, 0, time.UTC), Rounds: 20, Warm: 20,
@@ -87,9 +90,10 @@ func passingResults() *Results {
 		},
 		Sizes: []BinarySize{{Name: "hello", Bytes: 5 << 20}, {Name: "echo", Bytes: EchoSizeMax, Budget: EchoSizeMax},
 			{Name: "login", Bytes: LoginSizeMax, Budget: LoginSizeMax}},
-		Load:       &LoadResult{Clients: 32, Requests: 30000, RPS: EchoRPSMin, P50: ms(3), P99: ms(10), Max: ms(20), Elapsed: 10 * time.Second},
-		LoadBase:   &LoadResult{Clients: 32, Requests: 300000, RPS: 30000, P50: ms(1), P99: ms(4), Max: ms(9), Elapsed: 10 * time.Second},
-		LocalReady: &ReadyResult{Warm: []time.Duration{LocalReadyMax, LocalReadyMax - 1, LocalReadyMax + 1}},
+		Load:     &LoadResult{Clients: 32, Requests: 30000, RPS: 30000 * EchoRPSRatioMin, P50: ms(3), P99: ms(10), Max: ms(20), Elapsed: 10 * time.Second},
+		LoadBase: &LoadResult{Clients: 32, Requests: 300000, RPS: 30000, P50: ms(1), P99: ms(4), Max: ms(9), Elapsed: 10 * time.Second},
+		LocalReady: &ReadyResult{Warm: []time.Duration{readyLimit, readyLimit - 1, readyLimit + 1},
+			Builds: []time.Duration{time.Second, time.Second}},
 		Memory: &MemoryTable{Template: map[string]int{"echo": 128, "login": 128},
 			Calibration: []Calibration{{MemoryMB: 128, Expected: 0.1, Measured: 0.1 * (1 + CalibrationTolerance - 1e-9)}},
 			Cells: []MemoryCell{
@@ -122,7 +126,8 @@ func TestEvaluate_EachMissFails(t *testing.T) {
 		"echo peak RSS": func(r *Results) { r.Functions[1].PeakRSSMax = PeakRSSMax + 1 },
 		"login binary":  func(r *Results) { r.Sizes[2].Bytes++ },
 		"echo binary":   func(r *Results) { r.Sizes[1].Bytes++ },
-		"throughput":    func(r *Results) { r.Load.RPS = EchoRPSMin - 1 },
+		"throughput":    func(r *Results) { r.Load.RPS = 30000*EchoRPSRatioMin - 1 },
+		"no baseline":   func(r *Results) { r.LoadBase = nil },
 		"errors":        func(r *Results) { r.Load.Errors = 1 },
 		"config read":   func(r *Results) { r.Functions[2].ConfigOpens = 1 },
 		"not watched":   func(r *Results) { r.Functions[1].ConfigOpens = -1 },
@@ -135,11 +140,12 @@ func TestEvaluate_EachMissFails(t *testing.T) {
 		"share login init": func(r *Results) {
 			r.Memory.Cells[2].Summary.Init.Median = ms(100*ShareLoginInitRatioMax) + time.Microsecond
 		},
-		"calibration":     func(r *Results) { r.Memory.Calibration[0].Measured = 0.1 * (1 + CalibrationTolerance + 1e-6) },
-		"no cgroups":      func(r *Results) { r.Memory = &MemoryTable{Unavailable: "no cgroup v1 hierarchy"} },
-		"no memory table": func(r *Results) { r.Memory = nil },
-		"local slow":      func(r *Results) { r.LocalReady.Warm = []time.Duration{LocalReadyMax + 1} },
-		"no local start":  func(r *Results) { r.LocalReady = nil },
+		"calibration":       func(r *Results) { r.Memory.Calibration[0].Measured = 0.1 * (1 + CalibrationTolerance + 1e-6) },
+		"no cgroups":        func(r *Results) { r.Memory = &MemoryTable{Unavailable: "no cgroup v1 hierarchy"} },
+		"no memory table":   func(r *Results) { r.Memory = nil },
+		"local slow":        func(r *Results) { r.LocalReady.Warm = []time.Duration{readyLimit + 1} },
+		"no build baseline": func(r *Results) { r.LocalReady.Builds = nil },
+		"no local start":    func(r *Results) { r.LocalReady = nil },
 	} {
 		t.Run(name, func(t *testing.T) {
 			r := passingResults()
@@ -225,5 +231,45 @@ func TestSegmentSlack_OfARealBinary(t *testing.T) {
 	}
 	if _, err := SegmentSlack("report_test.go"); err == nil {
 		t.Fatal("not an ELF file: want an error")
+	}
+}
+
+// The figures of issue 21: the same code measured 1,464 req/s against 23,596 (0.06×) on one machine
+// and 3,994 against 58,770 (0.07×) on another; the old absolute budget of 3,000 failed the first.
+func TestEvaluate_ThroughputIsJudgedAgainstTheSameRunsBaseline(t *testing.T) {
+	for _, tc := range []struct {
+		rps, base float64
+		pass      bool
+	}{{1464, 23596, true}, {3994, 58770, true}, {1300, 23596, false}} {
+		r := passingResults()
+		r.Load.RPS, r.LoadBase.RPS = tc.rps, tc.base
+		for _, b := range r.Evaluate() {
+			if strings.HasPrefix(b.Name, "local /echo throughput") && b.Pass != tc.pass {
+				t.Errorf("%.0f vs %.0f req/s: pass %v, want %v (%s)", tc.rps, tc.base, b.Pass, tc.pass, b.Measured)
+			}
+		}
+	}
+}
+
+func TestReadyBudget_ABusyMachineVoidsItInsteadOfFailing(t *testing.T) {
+	r := &ReadyResult{Warm: []time.Duration{28 * time.Second}, Builds: []time.Duration{2 * time.Second}}
+	r.Others = 0.1
+	if b := r.Budget(); b.Pass || b.Void != "" {
+		t.Errorf("14× while others used 10%% of the machine: %+v, want a fail", b)
+	}
+	r.Others = 0.6
+	b := r.Budget()
+	if b.Void == "" || len(Failed([]Budget{b})) != 0 || !strings.Contains(b.Void, "60%") {
+		t.Errorf("others at 60%%: %+v, want void with the share in the reason", b)
+	}
+}
+
+func TestEvaluate_ThroughputOnABusyMachineIsVoid(t *testing.T) {
+	r := passingResults()
+	r.LoadOthers = OthersMax + 0.01
+	for _, b := range r.Evaluate() {
+		if strings.HasPrefix(b.Name, "local /echo throughput") && (b.Void == "" || len(Failed([]Budget{b})) != 0) {
+			t.Errorf("throughput while others used %.0f%%: %+v, want void", 100*r.LoadOthers, b)
+		}
 	}
 }
