@@ -69,10 +69,10 @@ func TestWAF_EmailQuota_OneAddressCannotSpendItAndWhatAUserSeesOnceItIsGone(t *t
 	if n := mailTo(t, s, email); n != 0 {
 		t.Fatalf("%d messages to %s past the daily quota", n, email)
 	}
-	// An existing user asking for a reset code gets the same 202 and no code; the login function logs
-	// Cognito's LimitExceededException. (A sign-up past the quota logs UsernameExistsException instead:
-	// the SDK retries LimitExceededException as a throttling error, and Cognito created the account on
-	// the first attempt.)
+	// The login function logs Cognito's LimitExceededException (never retried: Cognito created the
+	// account with the first attempt), what the CognitoLimitExceeded metric filter reads.
+	waitForLogLines(t, s, 1)
+	// An existing user asking for a reset code gets the same 202 and no code, logged the same way.
 	user := newEmail()
 	s.createUser(t, user, newPassword())
 	r = callFrom(t, fromAddress("127.0.0.6"), s, "/password/forgot", mustJSON(map[string]string{"username": user}))
@@ -80,12 +80,18 @@ func TestWAF_EmailQuota_OneAddressCannotSpendItAndWhatAUserSeesOnceItIsGone(t *t
 	if n := mailTo(t, s, user); n != 0 {
 		t.Fatalf("%d reset codes to %s past the daily quota", n, user)
 	}
-	// The function's log line reaches the stack's output after its answer: wait for it, boundedly.
+	waitForLogLines(t, s, 2)
+}
+
+// waitForLogLines waits, boundedly, until the stack's output holds n log lines naming Cognito's
+// LimitExceededException: a function's log line reaches the output after its answer.
+func waitForLogLines(t *testing.T, s *stack, n int) {
+	t.Helper()
 	const line = `"cognito_error":"LimitExceededException"`
 	deadline := time.Now().Add(10 * time.Second)
-	for !strings.Contains(s.logs.String(), line) {
+	for strings.Count(s.logs.String(), line) < n {
 		if time.Now().After(deadline) {
-			t.Fatalf("no log line with %s within 10 s (what the CognitoLimitExceeded metric filter reads):\n%s", line, s.logs.String())
+			t.Fatalf("fewer than %d log lines with %s within 10 s (what the CognitoLimitExceeded metric filter reads):\n%s", n, line, s.logs.String())
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
