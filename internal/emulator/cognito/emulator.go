@@ -151,6 +151,7 @@ type request struct {
 type opFunc func(r *request) (any, error)
 
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	SetRequestID(w.Header())
 	defer func() {
 		if v := recover(); v != nil {
 			if v == http.ErrAbortHandler {

@@ -44,9 +44,10 @@ type Stack struct {
 	logs    *testlog.Buffer
 }
 
-// Call is one call the emulation received.
+// Call is one call the emulation received: for tests of the wire format, its head and body as sent.
 type Call struct {
 	Operation string
+	Header    http.Header
 	Body      []byte
 }
 
@@ -228,10 +229,26 @@ func (s *Stack) ConfirmedUser(t testing.TB, username, password string) {
 }
 
 // ReplyNext answers the next call of op with exactly status and body instead of the emulation's answer.
-func (s *Stack) ReplyNext(op string, status int, body string) {
+func (s *Stack) ReplyNext(op string, status int, body string) { s.ReplyNextN(op, 1, status, body) }
+
+// ReplyNextN answers the next n calls of op so, retries included: a Cognito that keeps throttling or
+// failing, which one injected answer cannot show to a client that retries.
+func (s *Stack) ReplyNextN(op string, n, status int, body string) {
+	if n < 1 {
+		panic("cognitotest: ReplyNextN needs n >= 1")
+	}
+	s.setReply(op, reply{status, body, n})
+}
+
+// ReplyAlways answers every call of op so from now on, for benchmarks of a caller's own cost.
+func (s *Stack) ReplyAlways(op string, status int, body string) {
+	s.setReply(op, reply{status, body, 0})
+}
+
+func (s *Stack) setReply(op string, r reply) {
 	s.faults.mu.Lock()
 	defer s.faults.mu.Unlock()
-	s.faults.reply[op] = reply{status, body}
+	s.faults.reply[op] = r
 }
 
 // StallNext gives the next call of op no answer until the caller's request ends (or the test does).
@@ -251,6 +268,7 @@ func (s *Stack) Calls() []Call {
 type reply struct {
 	status int
 	body   string
+	left   int // calls it still answers; 0: every call
 }
 
 // faults records calls and injects the faults asked for before the emulation sees a call.
@@ -288,9 +306,14 @@ func (f *faults) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.mu.Lock()
-	f.calls = append(f.calls, Call{Operation: op, Body: body})
+	f.calls = append(f.calls, Call{Operation: op, Header: r.Header.Clone(), Body: body})
 	rep, replied := f.reply[op]
-	delete(f.reply, op)
+	switch {
+	case rep.left == 1:
+		delete(f.reply, op)
+	case rep.left > 1:
+		f.reply[op] = reply{rep.status, rep.body, rep.left - 1}
+	}
 	stall := f.stall[op]
 	delete(f.stall, op)
 	if f.stopped == nil {
@@ -306,6 +329,7 @@ func (f *faults) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	case replied:
+		cognito.SetRequestID(w.Header())
 		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 		w.WriteHeader(rep.status)
 		_, _ = io.WriteString(w, rep.body)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
@@ -77,6 +78,57 @@ func TestReplyNextAnswersTheNextCallOnlyWithTheGivenStatusAndBody(t *testing.T) 
 	var na *types.NotAuthorizedException
 	if !errors.As(err, &na) {
 		t.Fatalf("second call: %v, want the emulation's NotAuthorizedException", err)
+	}
+}
+
+func TestReplyNextNAnswersExactlyNCallsThenTheEmulationAgain(t *testing.T) {
+	s := cognitotest.Start(t)
+	s.ReplyNextN("InitiateAuth", 2, 400, `{"__type":"TooManyRequestsException","message":"Rate exceeded"}`)
+	s.ReplyNext("SignUp", 400, `{"__type":"InvalidParameterException","message":"x"}`) // another operation's fault stays its own
+	in := &cip.InitiateAuthInput{ClientId: &s.ClientID, AuthFlow: types.AuthFlowTypeUserPasswordAuth,
+		AuthParameters: map[string]string{"USERNAME": "x@example.com", "PASSWORD": password}}
+	for i := range 2 {
+		_, err := s.Client.InitiateAuth(context.Background(), in)
+		var tm *types.TooManyRequestsException
+		if !errors.As(err, &tm) {
+			t.Fatalf("call %d: %v, want TooManyRequestsException", i+1, err)
+		}
+	}
+	_, err := s.Client.InitiateAuth(context.Background(), in)
+	var na *types.NotAuthorizedException
+	if !errors.As(err, &na) {
+		t.Fatalf("third call: %v, want the emulation's NotAuthorizedException", err)
+	}
+}
+
+func TestReplyAlwaysAnswersEveryCallAndInjectedAnswersCarryARequestID(t *testing.T) {
+	s := cognitotest.Start(t)
+	s.ReplyAlways("InitiateAuth", 500, `{"__type":"InternalErrorException","message":"x"}`)
+	in := &cip.InitiateAuthInput{ClientId: &s.ClientID, AuthFlow: types.AuthFlowTypeUserPasswordAuth,
+		AuthParameters: map[string]string{"USERNAME": "x@example.com", "PASSWORD": password}}
+	ids := map[string]bool{}
+	for i := range 5 {
+		_, err := s.Client.InitiateAuth(context.Background(), in)
+		var ie *types.InternalErrorException
+		var re *awshttp.ResponseError
+		if !errors.As(err, &ie) || !errors.As(err, &re) {
+			t.Fatalf("call %d: %v, want InternalErrorException", i+1, err)
+		}
+		ids[re.ServiceRequestID()] = true
+	}
+	if len(ids) != 5 || ids[""] {
+		t.Errorf("request ids %v, want five distinct ones", ids)
+	}
+}
+
+func TestCallsRecordEachRequestsHeader(t *testing.T) {
+	s := cognitotest.Start(t)
+	_, _ = s.Client.InitiateAuth(context.Background(), &cip.InitiateAuthInput{ClientId: &s.ClientID,
+		AuthFlow: types.AuthFlowTypeUserPasswordAuth, AuthParameters: map[string]string{"USERNAME": "x@example.com", "PASSWORD": password}})
+	calls := s.Calls()
+	last := calls[len(calls)-1]
+	if got := last.Header.Get("X-Amz-Target"); got != "AWSCognitoIdentityProviderService.InitiateAuth" {
+		t.Errorf("Header X-Amz-Target = %q", got)
 	}
 }
 
