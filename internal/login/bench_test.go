@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
+	"github.com/example/cognito-sam-go/internal/emulator/cognito/cognitotest"
 	"github.com/example/cognito-sam-go/internal/login"
 )
 
@@ -45,7 +46,7 @@ func BenchmarkLogin(b *testing.B) {
 		benchLoginProxy(b, ev, cognitoError("NotAuthorizedException", "Incorrect username or password."), http.StatusUnauthorized)
 	})
 	b.Run("baseline_sdk", func(b *testing.B) {
-		client := login.NewCognitoClient(benchRegion, canned(b, tokens, nil))
+		client := login.NewCognitoClient(benchRegion, replyingCognito(b, tokens))
 		in := &cognitoidentityprovider.InitiateAuthInput{
 			AuthFlow: types.AuthFlowTypeUserPasswordAuth, ClientId: aws.String(benchClientID),
 			AuthParameters: map[string]string{"USERNAME": "alice@example.com", "PASSWORD": "Correct-Horse-9!"},
@@ -73,7 +74,7 @@ func BenchmarkLoginInvalid(b *testing.B) {
 
 func benchLoginProxy(b *testing.B, ev events.APIGatewayProxyRequest, reply reply, want int) {
 	logger := slog.New(slog.NewJSONHandler(io.Discard, nil))
-	h := login.New(login.NewCognitoClient(benchRegion, canned(b, reply, nil)),
+	h := login.New(login.NewCognitoClient(benchRegion, replyingCognito(b, reply)),
 		login.Config{ClientID: benchClientID, CallTimeout: 5 * time.Second}, logger)
 	adapter := httpadapter.New(h)
 	// As the runtime calls the handler: the function's deadline and the invocation's request id.
@@ -104,4 +105,13 @@ func benchLoginEvent(b *testing.B) events.APIGatewayProxyRequest {
 		b.Fatal(err)
 	}
 	return ev
+}
+
+// replyingCognito is the emulation answering r to every InitiateAuth (no password hashing): the
+// handler's own cost, not the emulation's.
+func replyingCognito(b *testing.B, r reply) string {
+	b.Helper()
+	s := cognitotest.Start(b)
+	s.ReplyAlways(opInitiateAuth, r.status, r.body)
+	return s.URL
 }

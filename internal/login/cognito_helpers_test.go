@@ -5,9 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -34,11 +32,10 @@ const (
 // misconfigured pool, malformed answers) are injected for the next call with Reply.
 type cognito struct{ *cognitotest.Stack }
 
-// reply is an answer to inject: the HTTP status and the exact body (and, from canned only, headers).
+// reply is an answer to inject: the HTTP status and the exact body.
 type reply struct {
 	status int
 	body   string
-	header map[string]string
 }
 
 // okReply is a success with an empty JSON object, what several operations answer.
@@ -199,24 +196,4 @@ func (c cognito) userStatus(t testing.TB, username string) string {
 		t.Fatalf("AdminGetUser %s: %v", username, err)
 	}
 	return string(out.UserStatus)
-}
-
-// canned serves r to every request, noting each request's head with seen (when not nil), until the
-// test ends: for what is about the wire or the handler's own cost (benchmarks), not Cognito's answers.
-func canned(t testing.TB, r reply, seen func(http.Header)) string {
-	t.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		if seen != nil {
-			seen(req.Header.Clone())
-		}
-		_, _ = io.Copy(io.Discard, req.Body)
-		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-		for k, v := range r.header {
-			w.Header().Set(k, v)
-		}
-		w.WriteHeader(r.status)
-		_, _ = io.WriteString(w, r.body)
-	}))
-	t.Cleanup(srv.Close)
-	return srv.URL
 }

@@ -2,7 +2,6 @@ package login_test
 
 import (
 	"context"
-	"net/http"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -13,20 +12,23 @@ import (
 )
 
 func TestNewCognitoClient_SendsAnonymousAWSJSONCallsToTheEndpoint(t *testing.T) {
-	// The wire format itself, so a bare server that records the request's head.
-	heads := make(chan http.Header, 4)
-	url := canned(t, tokensReply("id", "access", "refresh", 60), func(h http.Header) { heads <- h })
+	// The wire format itself: the request's head as the emulation received it.
+	c := cognito{cognitotest.Start(t)}
+	c.ConfirmedUser(t, goldenUsername, goldenPassword)
+	before := len(c.Stack.Calls())
 
-	_, err := login.NewCognitoClient(testRegion, url).InitiateAuth(context.Background(),
-		&cognitoidentityprovider.InitiateAuthInput{ClientId: aws.String(testClientID), AuthFlow: "USER_PASSWORD_AUTH"})
+	_, err := login.NewCognitoClient(c.Region, c.URL).InitiateAuth(context.Background(),
+		&cognitoidentityprovider.InitiateAuthInput{ClientId: aws.String(c.ClientID), AuthFlow: "USER_PASSWORD_AUTH",
+			AuthParameters: map[string]string{"USERNAME": goldenUsername, "PASSWORD": goldenPassword}})
 	if err != nil {
 		t.Fatal(err)
 	}
 
-	if n := len(heads); n != 1 {
+	calls := c.Stack.Calls()[before:]
+	if n := len(calls); n != 1 {
 		t.Fatalf("%d calls, want 1", n)
 	}
-	hdr := <-heads
+	hdr := calls[0].Header
 	if got := hdr.Get("X-Amz-Target"); got != "AWSCognitoIdentityProviderService.InitiateAuth" {
 		t.Errorf("X-Amz-Target = %q", got)
 	}

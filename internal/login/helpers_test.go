@@ -101,12 +101,16 @@ func newHarnessOn(t *testing.T, c cognito, opts ...option) *harness {
 	return h
 }
 
-// newCannedHarness is a harness whose Cognito answers r to every call, retries included: a Cognito
-// that throttles or fails keeps doing so, which an injected next answer (the SDK retries those
-// once) cannot show. It has no emulation behind it (h.cognito is empty).
-func newCannedHarness(t *testing.T, r reply, opts ...option) *harness {
+// newHarnessReplying is a harness whose Cognito answers r to every call of the routes' operations,
+// retries included: a Cognito that throttles or fails keeps doing so, which one injected answer (the
+// SDK retries those once) cannot show.
+func newHarnessReplying(t *testing.T, r reply, opts ...option) *harness {
 	t.Helper()
-	return newHarnessAt(t, canned(t, r, nil), testClientID, opts...)
+	h := newHarness(t, opts...)
+	for _, e := range allEvents {
+		h.cognito.ReplyAlways(e.op, r.status, r.body)
+	}
+	return h
 }
 
 func newHarnessAt(t *testing.T, endpoint, clientID string, opts ...option) *harness {

@@ -104,7 +104,7 @@ func TestCognitoFailuresMapToGatewayStatusesOnEveryRoute(t *testing.T) {
 				continue
 			}
 			t.Run(tc.name+"/"+strings.TrimSuffix(e.event, "-request.json"), func(t *testing.T) {
-				h := newCannedHarness(t, tc.reply)
+				h := newHarnessReplying(t, tc.reply)
 
 				res := h.invoke(t, event(t, e.event))
 

@@ -56,7 +56,7 @@ func TestForgotPasswordAndResend_RefusalsAreAnsweredLikeSuccess(t *testing.T) {
 	} {
 		for _, tc := range refusals {
 			t.Run(route.op+"/"+tc.errorType, func(t *testing.T) {
-				h := newCannedHarness(t, cognitoError(tc.errorType, "User "+goldenUsername))
+				h := newHarnessReplying(t, cognitoError(tc.errorType, "User "+goldenUsername))
 
 				res := h.invoke(t, event(t, route.event))
 

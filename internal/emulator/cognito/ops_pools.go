@@ -105,9 +105,10 @@ func (e *Emulator) describePool(p *pool) map[string]any {
 	}
 	if _, ok := out["Policies"]; !ok {
 		pp := defaultPolicy
-		out["Policies"] = map[string]any{"PasswordPolicy": map[string]any{"MinimumLength": pp.minLength,
-			"RequireUppercase": pp.upper, "RequireLowercase": pp.lower, "RequireNumbers": pp.numbers,
-			"RequireSymbols": pp.symbols, "TemporaryPasswordValidityDays": pp.tempDays}}
+		out["Policies"] = map[string]any{"PasswordPolicy": map[string]any{"MinimumLength": pp.rules.MinimumLength,
+			"RequireUppercase": pp.rules.RequireUppercase, "RequireLowercase": pp.rules.RequireLowercase,
+			"RequireNumbers": pp.rules.RequireNumbers, "RequireSymbols": pp.rules.RequireSymbols,
+			"TemporaryPasswordValidityDays": pp.tempDays}}
 	}
 	return out
 }

@@ -9,7 +9,9 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"unicode"
+	"unicode/utf8"
+
+	"github.com/example/cognito-sam-go/internal/passwordpolicy"
 )
 
 // Passwords are kept as salted PBKDF2-HMAC-SHA256 hashes, "pbkdf2-sha256$<iterations>$<salt>$<key>",
@@ -62,64 +64,38 @@ func verifyPassword(hash, password string) bool {
 	return err == nil && subtle.ConstantTimeCompare(got, want) == 1 && ok
 }
 
-// passwordPolicy is a pool's PasswordPolicyType.
+// passwordPolicy is a pool's PasswordPolicyType: the rules on a password's text are
+// internal/passwordpolicy's, the project's one reading of Cognito's documented policy, which the login
+// function checks too.
 type passwordPolicy struct {
-	minLength                      int
-	upper, lower, numbers, symbols bool
-	tempDays                       int
+	rules    passwordpolicy.Policy
+	tempDays int
 }
 
 // defaultPolicy is Cognito's when a pool names none: 8 characters and every class
 // (PasswordPolicyType, https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_PasswordPolicyType.html).
-var defaultPolicy = passwordPolicy{minLength: 8, upper: true, lower: true, numbers: true, symbols: true, tempDays: 7}
+var defaultPolicy = passwordPolicy{tempDays: 7, rules: passwordpolicy.Policy{MinimumLength: 8,
+	RequireLowercase: true, RequireUppercase: true, RequireNumbers: true, RequireSymbols: true}}
 
-// symbols are the special characters Cognito counts
-// (https://docs.aws.amazon.com/cognito/latest/developerguide/managing-users-passwords.html).
-const symbols = "^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- "
+// maxPasswordLength is the API's bound on a password (SignUp's Password: "Maximum length of 256").
+const maxPasswordLength = 256
 
-// check returns InvalidPasswordException with Cognito's reason for the first rule password breaks:
-// "Password did not conform with policy: Password not long enough" and so on (the messages Cognito
-// answers, as recorded in LocalStack's and moto's Cognito tests).
+// check returns InvalidPasswordException with Cognito's reason for the first rule password breaks,
+// "Password did not conform with policy: Password not long enough" and so on.
 func (p passwordPolicy) check(password string) *apiError {
-	var upper, lower, digit, symbol bool
-	n := 0
-	for _, r := range password {
-		n++
-		switch {
-		case unicode.IsUpper(r):
-			upper = true
-		case unicode.IsLower(r):
-			lower = true
-		case unicode.IsDigit(r):
-			digit = true
-		case strings.ContainsRune(symbols, r):
-			symbol = true
-		}
+	if err := p.rules.Check(password); err != nil {
+		return errorf("InvalidPasswordException", err.Error())
 	}
-	reason := ""
-	switch {
-	case n < p.minLength:
-		reason = "Password not long enough"
-	case p.lower && !lower:
-		reason = "Password must have lowercase characters"
-	case p.upper && !upper:
-		reason = "Password must have uppercase characters"
-	case p.numbers && !digit:
-		reason = "Password must have numeric characters"
-	case p.symbols && !symbol:
-		reason = "Password must have symbol characters"
-	case n > 256:
-		reason = "Password is too long"
-	default:
-		return nil
+	if utf8.RuneCountInString(password) > maxPasswordLength {
+		return errorf("InvalidPasswordException", "Password did not conform with policy: Password is too long")
 	}
-	return errorf("InvalidPasswordException", "Password did not conform with policy: "+reason)
+	return nil
 }
 
 // temporaryPassword makes a password that meets the policy, as Cognito generates one for
 // AdminCreateUser without TemporaryPassword.
 func (p passwordPolicy) temporaryPassword() string {
-	n := max(p.minLength, 12)
+	n := max(p.rules.MinimumLength, 12)
 	s := ""
 	for len(s) < n {
 		s += rand.Text() // base32: upper-case letters and digits

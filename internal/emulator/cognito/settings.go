@@ -8,6 +8,8 @@ import (
 
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+
+	"github.com/example/cognito-sam-go/internal/passwordpolicy"
 )
 
 // poolSettings is what the emulator acts on of a pool's configuration.
@@ -49,10 +51,11 @@ func parsePoolSettings(config json.RawMessage) (poolSettings, error) {
 	}
 	if in.Policies != nil && in.Policies.PasswordPolicy != nil {
 		pp := in.Policies.PasswordPolicy
-		s.policy = passwordPolicy{minLength: 8, upper: pp.RequireUppercase, lower: pp.RequireLowercase,
-			numbers: pp.RequireNumbers, symbols: pp.RequireSymbols, tempDays: 7}
+		s.policy = passwordPolicy{tempDays: 7, rules: passwordpolicy.Policy{MinimumLength: 8,
+			RequireUppercase: pp.RequireUppercase, RequireLowercase: pp.RequireLowercase,
+			RequireNumbers: pp.RequireNumbers, RequireSymbols: pp.RequireSymbols}}
 		if pp.MinimumLength != nil {
-			s.policy.minLength = int(*pp.MinimumLength)
+			s.policy.rules.MinimumLength = int(*pp.MinimumLength)
 		}
 		if pp.TemporaryPasswordValidityDays > 0 {
 			s.policy.tempDays = int(pp.TemporaryPasswordValidityDays)
