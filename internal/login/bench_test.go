@@ -29,11 +29,12 @@ const (
 
 // BenchmarkLogin is one warm POST /login as Lambda runs it: the golden API Gateway event through the
 // proxy adapter, request decoding and validation, the real SDK client's InitiateAuth against a
-// canned answer on loopback (HTTP, keep-alive: the handler's cost, not the emulation's hashing), and the mapping of Cognito's answer to ours, logging
+// fixed answer from the emulation on loopback (cognitotest's ReplyAlways; HTTP, keep-alive: the
+// handler's cost, not the emulation's hashing), and the mapping of Cognito's answer to ours, logging
 // JSON as in production (to io.Discard).
 //
 //   - ok: tokens back (200); wrong_password: NotAuthorizedException (401).
-//   - baseline_sdk: the bare SDK call the handler makes, against the same fake: the handler's own
+//   - baseline_sdk: the bare SDK call the handler makes, against the same answer: the handler's own
 //     cost is ok's time less this one.
 func BenchmarkLogin(b *testing.B) {
 	ev := benchLoginEvent(b)
