@@ -91,6 +91,7 @@ test-go: python-env ## Go tests, including the Cognito conformance suite and end
 fuzz: ## Each fuzz target for FUZZTIME executions
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeLogin$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 1s ./internal/login
 	$(GO) test -run '^$$' -fuzz '^FuzzAuthorize$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 1s ./internal/emulator/apigateway/authorizer
+	$(GO) test -run '^$$' -fuzz '^FuzzParseProxyResult$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 1s ./internal/emulator/apigateway
 
 .PHONY: lint
 lint: lint-go lint-templates lint-workflows ## gofmt, go vet, staticcheck, cfn-lint, the SAM translator, actionlint
