@@ -18,7 +18,7 @@ endif
 ifeq ($(origin GOARCH),environment)
 GOARCH := arm64
 endif
-FUNCTIONS := login echo
+FUNCTIONS := $(notdir $(wildcard functions/*))
 GO_BUILD_FLAGS := -tags lambda.norpc -trimpath -ldflags "-s -w"
 TEMPLATES := template.yaml auth-stack/template.yaml api-stack/template.yaml account-stack/template.yaml
 # Port of the local stack's API on 127.0.0.1 (`make local`)
@@ -59,13 +59,24 @@ build: ## Build build/<function>/bootstrap for $(GOOS)/$(GOARCH) (default linux/
 # `make --makefile <CodeUri>/Makefile build-<LogicalId>` with ARTIFACTS_DIR in the environment
 # (CustomMakeAction in aws/aws-lambda-builders); the local stack calls them the same way, with its own
 # GOOS/GOARCH. The function's package is functions/<logical id without "Function", lower-cased>.
-.PHONY: build-LoginFunction build-EchoFunction
-build-LoginFunction:
+function_package = ./functions/$(shell echo '$(1)' | sed 's/Function$$//' | tr '[:upper:]' '[:lower:]')
+build-%:
 	@[ -n "$(ARTIFACTS_DIR)" ] || { echo "$@: ARTIFACTS_DIR is not set (sam build sets it)"; exit 2; }
-	CGO_ENABLED=0 GOOS=$(GOOS) GOARCH=$(GOARCH) $(GO) build $(GO_BUILD_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/login
-build-EchoFunction:
-	@[ -n "$(ARTIFACTS_DIR)" ] || { echo "$@: ARTIFACTS_DIR is not set (sam build sets it)"; exit 2; }
-	CGO_ENABLED=0 GOOS=$(GOOS) GOARCH=$(GOARCH) $(GO) build $(GO_BUILD_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/echo
+	@[ -d $(call function_package,$*) ] || { echo "$@: no $(call function_package,$*) for the logical id $*"; exit 2; }
+	CGO_ENABLED=0 GOOS=$(GOOS) GOARCH=$(GOARCH) $(GO) build $(GO_BUILD_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap $(call function_package,$*)
+
+# The route `make function` adds (NAME, METHOD, AUTH); README "Add your own route".
+# Name of the function `make function` adds (lower-case letters and digits)
+NAME ?=
+# HTTP method of the route `make function` adds: get, post, put, patch or delete
+METHOD ?= get
+# Who may call the route `make function` adds: cognito (an ID token) or none (public)
+AUTH ?= cognito
+.PHONY: function
+function: ## Add a function and its route (NAME, METHOD, AUTH): code, handler test, template, OpenAPI, Portman, Postman
+	@[ -n "$(NAME)" ] || { echo "usage: make function NAME=<name> METHOD=<get|post|put|patch|delete> AUTH=<cognito|none>"; exit 2; }
+	$(GO) run ./cmd/scaffold -name '$(NAME)' -method '$(METHOD)' -auth '$(AUTH)'
+	$(GO) run ./cmd/postman
 
 .PHONY: test
 test: lint check-size fuzz contract test-browser test-go ## Everything CI runs: lint, templates, Go tests (with the local-stack end-to-end suite), fuzzing, contract and browser tests
