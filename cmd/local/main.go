@@ -30,6 +30,7 @@ func main() {
 	flag.StringVar(&opts.MotoServer, "moto-server", envOr("MOTO_SERVER", "moto_server"), "moto_server command")
 	flag.StringVar(&opts.Python, "python", envOr("PYTHON", "python3"), "Python with aws-sam-translator, for the SAM translator")
 	flag.StringVar(&opts.Region, "region", envOr("AWS_REGION", "us-east-1"), "region the emulated stacks live in")
+	flag.BoolVar(&opts.Watch, "watch", false, "rebuild and reload a function when its Go code changes (make local sets it unless WATCH=0)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the stack (the gateway, authorizer and Lambda emulator) to this file")
 	flag.Parse()
 	// The functions run on this machine, so they are built for it (make build-<LogicalId> GOOS GOARCH).

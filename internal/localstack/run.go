@@ -52,6 +52,8 @@ type Options struct {
 	Output             io.Writer // function, build and mail output
 	// Ready, when set, is called once the API answers and outputs.json is written.
 	Ready func(Outputs)
+	// Watch rebuilds and reloads a function when its Go code changes (watch.go).
+	Watch bool
 }
 
 // Outputs carries the contract's stack output keys, as the root template's Outputs do in the cloud.
@@ -193,6 +195,9 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	if opts.Ready != nil {
 		opts.Ready(out)
+	}
+	if opts.Watch {
+		go watchFunctions(ctx, opts, stacks.api, fns, lambdas)
 	}
 
 	select {
