@@ -29,6 +29,10 @@ COGNITO_PORT ?= 5000
 WEB_PORT ?= 8080
 # 1: `make local` rebuilds and reloads a function when its Go code changes; 0: no watching
 WATCH ?= 1
+# Logical id of the function `make local` runs under Delve (EchoFunction, LoginFunction, ...); empty: none
+DEBUG ?=
+# Port of Delve's headless server on 127.0.0.1 with DEBUG
+DEBUG_PORT ?= 2345
 # Everything one local stack writes (outputs.json, builds, logs, mail); one directory per stack
 STATE_DIR ?= .local
 # Template parameters for `make local` and `make deploy`, as sam deploy --parameter-overrides takes them
@@ -146,7 +150,7 @@ local: ## Run the whole API on 127.0.0.1:$(API_PORT), an emulated Cognito on $(C
 	@mkdir -p $(STATE_DIR)
 	@echo "make local: building the local stack (the first build compiles the AWS SDK: about a minute on 2 cores)..."
 	$(GO) build -o $(STATE_DIR)/local ./cmd/local
-	exec $(STATE_DIR)/local -watch=$(if $(filter 0,$(WATCH)),false,true) -api-port $(API_PORT) -cognito-port $(COGNITO_PORT) -cognito-host $(COGNITO_HOST) -web-port $(or $(WEB_PORT),0) -state-dir $(STATE_DIR)
+	exec $(STATE_DIR)/local -watch=$(if $(filter 0,$(WATCH)),false,true) -debug '$(DEBUG)' -debug-port $(DEBUG_PORT) -api-port $(API_PORT) -cognito-port $(COGNITO_PORT) -cognito-host $(COGNITO_HOST) -web-port $(or $(WEB_PORT),0) -state-dir $(STATE_DIR)
 # Passed in the environment, so that quotes inside the overrides reach cmd/local as written.
 local: export PARAMETER_OVERRIDES := $(PARAMETER_OVERRIDES)
 

@@ -54,6 +54,9 @@ type Options struct {
 	Ready func(Outputs)
 	// Watch rebuilds and reloads a function when its Go code changes (watch.go).
 	Watch bool
+	// Debug, a function's logical id, runs that function under Delve on 127.0.0.1:DebugPort (debug.go).
+	Debug     string
+	DebugPort int
 }
 
 // Outputs carries the contract's stack output keys, as the root template's Outputs do in the cloud.
@@ -152,7 +155,13 @@ func Run(ctx context.Context, opts Options) error {
 	if err != nil {
 		return err
 	}
-	lambdas, err := lambda.New(fns, lambda.Options{Region: opts.Region, Output: opts.Output, Logger: log})
+	lambdaOpts := lambda.Options{Region: opts.Region, Output: opts.Output, Logger: log}
+	if opts.Debug != "" {
+		if lambdaOpts.StartProcess, err = prepareDebug(ctx, opts, fns); err != nil {
+			return err
+		}
+	}
+	lambdas, err := lambda.New(fns, lambdaOpts)
 	if err != nil {
 		return fmt.Errorf("start the Lambda emulator: %w", err)
 	}
