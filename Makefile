@@ -20,7 +20,7 @@ GOARCH := arm64
 endif
 FUNCTIONS := $(notdir $(wildcard functions/*))
 GO_BUILD_FLAGS := -tags lambda.norpc -trimpath -ldflags "-s -w"
-TEMPLATES := template.yaml auth-stack/template.yaml api-stack/template.yaml account-stack/template.yaml
+TEMPLATES := template.yaml auth-stack/template.yaml api-stack/template.yaml account-stack/template.yaml pipeline-stack/template.yaml
 # Port of the local stack's API on 127.0.0.1 (`make local`)
 API_PORT ?= 3000
 # Port of the local stack's emulated Cognito (`make local`)
@@ -186,6 +186,12 @@ token: tools ## Print an ID token for USERNAME and PASSWORD (from `make user`) f
 users: tools ## List the users of the running local stack's pool
 	@$(RECIPE_ENV) scripts/recipes.sh users
 
+DEPLOY_ENV = CONFIG_ENV='$(subst ','\'',$(CONFIG_ENV))' PARAMETER_OVERRIDES='$(subst ','\'',$(PARAMETER_OVERRIDES))'
+
 .PHONY: deploy
-deploy: ## sam build && sam deploy for CONFIG_ENV, with PARAMETER_OVERRIDES (first time: DomainPrefix=<unique>)
-	@CONFIG_ENV='$(subst ','\'',$(CONFIG_ENV))' PARAMETER_OVERRIDES='$(subst ','\'',$(PARAMETER_OVERRIDES))' scripts/recipes.sh deploy
+deploy: ## Pre-flight, then sam build && sam deploy for CONFIG_ENV, with PARAMETER_OVERRIDES (first time: DomainPrefix=<unique>)
+	@$(DEPLOY_ENV) scripts/recipes.sh deploy
+
+.PHONY: deploy-preflight
+deploy-preflight: ## Check PARAMETER_OVERRIDES against CONFIG_ENV's template and that DomainPrefix is free (AWS CLI), deploying nothing
+	@$(DEPLOY_ENV) scripts/recipes.sh preflight

@@ -5,7 +5,8 @@
 #                      PASSWORD= lines on stdout, what to paste next on stderr
 #   recipes.sh token   print an ID token for USERNAME and PASSWORD (environment) from the running stack
 #   recipes.sh users   list the users of the running stack's pool
-#   recipes.sh deploy  sam build && sam deploy, with CONFIG_ENV and PARAMETER_OVERRIDES
+#   recipes.sh deploy  the pre-flight, then sam build && sam deploy, with CONFIG_ENV and PARAMETER_OVERRIDES
+#   recipes.sh preflight  what would fail only once the user pool exists, checked with the AWS CLI
 #
 # The local recipes read <STATE_DIR>/outputs.json, which a running `make local` writes and removes when
 # it stops, and run the tools `make tools` built (build/testuser, build/token) as they are, so that
@@ -108,11 +109,99 @@ users() {
   exec "$bin/testuser" list
 }
 
+# samconfig_env prints the source template and the stack name of the samconfig.toml environment $1
+# (the template `sam build` builds, or the one `sam deploy` deploys when the environment builds nothing).
+samconfig_env() {
+  python3 - "$1" <<'PY'
+import sys, tomllib
+env = sys.argv[1]
+with open("samconfig.toml", "rb") as f:
+    cfg = tomllib.load(f)
+def option(cmd, key):
+    for table in (cmd, "global"):
+        value = cfg.get(env, {}).get(table, {}).get("parameters", {}).get(key)
+        if value is not None:
+            return value
+template = option("build", "template_file") or option("deploy", "template_file")
+stack = option("deploy", "stack_name")
+if not template or not stack:
+    sys.exit(f"samconfig.toml has no environment {env!r} with a template and a stack name")
+print(template)
+print(stack)
+PY
+}
+
+# preflight checks, before anything is built or created, what CloudFormation would only refuse after the
+# user pool exists (a first deploy would then leave a retained pool behind): every override against
+# the template's parameter constraints (the root template's are the nested stacks'), the domain prefix
+# not taken by another pool in the region, and an ExistingUserPoolId that exists and has no other domain.
+preflight() {
+  local env=${CONFIG_ENV:-default} lines template stack
+  if ! python3 -c 'import samtranslator' 2>/dev/null; then
+    say "the pre-flight reads the templates with the SAM translator, which is missing: python3 -m pip install -r requirements.txt"
+    exit 2
+  fi
+  lines=$(samconfig_env "$env") || exit 2
+  { read -r template; read -r stack; } <<<"$lines"
+  local checked rc=0
+  checked=$(python3 scripts/sam-translate.py --check-parameters \
+    --parameter-overrides "${PARAMETER_OVERRIDES:-}" "$template") || rc=$?
+  if [ "$rc" -ne 0 ]; then
+    say "change PARAMETER_OVERRIDES: $template refuses them (above); nothing was deployed"
+    exit 2
+  fi
+  local name value prefix="" existing=""
+  while IFS=$'\t' read -r name value; do
+    case $name in
+      DomainPrefix) prefix=$value ;;
+      ExistingUserPoolId) existing=$value ;;
+    esac
+  done <<<"$checked"
+  if [ -z "$prefix" ] && [ -z "$existing" ]; then
+    say "pre-flight: parameters of $template OK (no DomainPrefix given: the stack keeps its own)"
+    return 0
+  fi
+  if ! command -v aws >/dev/null; then
+    say "the AWS CLI is missing: the pre-flight asks Cognito whether DomainPrefix is free (https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html)"
+    exit 2
+  fi
+  # The pool the stack already has (a redeploy): its own domain is not "taken".
+  local own
+  own=$(aws cloudformation describe-stacks --stack-name "$stack" \
+    --query "Stacks[0].Outputs[?OutputKey=='UserPoolId'].OutputValue" --output text 2>/dev/null) || own=""
+  if [ -n "$existing" ]; then
+    local domain
+    domain=$(aws cognito-idp describe-user-pool --user-pool-id "$existing" --query UserPool.Domain --output text) || {
+      say "ExistingUserPoolId=$existing: no such pool in this region, or no permission to describe it (above)"
+      exit 2
+    }
+    if [ -n "$domain" ] && [ "$domain" != None ] && [ "$own" != "$existing" ]; then
+      say "pool $existing still has the domain $domain, and the stack creates the pool's one domain: delete it first:"
+      say "  aws cognito-idp delete-user-pool-domain --user-pool-id $existing --domain $domain"
+      exit 2
+    fi
+  fi
+  if [ -n "$prefix" ]; then
+    local owner
+    owner=$(aws cognito-idp describe-user-pool-domain --domain "$prefix" \
+      --query DomainDescription.UserPoolId --output text) || {
+      say "cannot ask Cognito whether DomainPrefix=$prefix is taken (above): check the AWS credentials and region"
+      exit 2
+    }
+    if [ -n "$owner" ] && [ "$owner" != None ] && [ "$owner" != "$own" ]; then
+      say "DomainPrefix=$prefix is taken in this region (pool $owner, not stack $stack's): choose another prefix; nothing was deployed"
+      exit 2
+    fi
+  fi
+  say "pre-flight: parameters of $template OK, DomainPrefix ${prefix:-(unchanged)} free for stack $stack"
+}
+
 deploy() {
   if ! command -v sam >/dev/null; then
     say "the SAM CLI is missing: install it (https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/install-sam-cli.html), configure AWS credentials, and run this again"
     exit 2
   fi
+  preflight
   local env=${CONFIG_ENV:-default}
   # The auth stack has no functions: nothing to build.
   if [ "$env" != auth ]; then
@@ -137,9 +226,9 @@ deploy() {
 
 cmd=${1:-}
 case $cmd in
-  user | token | users | deploy) "$cmd" ;;
+  user | token | users | deploy | preflight) "$cmd" ;;
   *)
-    echo "usage: $0 user|token|users|deploy" >&2
+    echo "usage: $0 user|token|users|deploy|preflight" >&2
     exit 2
     ;;
 esac

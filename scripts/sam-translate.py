@@ -9,7 +9,11 @@ only aws-sam-translator (no AWS account): the region is a placeholder too.
   sam-translate.py --out FILE.json [--parameter-overrides 'Key=Value Key2="a b"'] TEMPLATE
       writes the CloudFormation JSON that CloudFormation would receive for TEMPLATE, the parameter
       values applied as CloudFormation applies them (validated against the template's constraints,
-      then passed to the transforms).
+      then passed to the transforms);
+  sam-translate.py --check-parameters [--parameter-overrides ...] TEMPLATE
+      checks the overrides against TEMPLATE's parameter constraints only (exit 1 saying which breaks
+      which), and prints each override TEMPLATE declares as one NAME<TAB>VALUE line: `make deploy`'s
+      pre-flight.
 
 A template that declares AWS::LanguageExtensions before AWS::Serverless-2016-10-31 has its Fn::If
 resolved first, as that transform does when the condition depends on parameter values only (see
@@ -243,10 +247,30 @@ def translate(path, overrides, require_all=True):
         raise TemplateError("; ".join(str(c) for c in err.causes)) from None
 
 
+def check_parameters(paths, overrides):
+    if len(paths) != 1:
+        print("sam-translate: --check-parameters takes exactly one TEMPLATE", file=sys.stderr)
+        return 2
+    path = paths[0]
+    try:
+        with open(path, encoding="utf-8") as f:
+            template = yaml_parse(f.read())
+        # Parameters left out keep their previous value on an update (sam deploy) or their default.
+        declared = parameter_values(template, overrides, require_all=False)
+    except (OSError, TemplateError) as err:
+        print(f"{path}: {err}", file=sys.stderr)
+        return 1
+    for name, value in overrides.items():
+        if name in declared:
+            print(f"{name}\t{value}")
+    return 0
+
+
 def main(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", help="write the translated template of the one TEMPLATE here, as JSON")
     parser.add_argument("--parameter-overrides", default="", help="Key=Value pairs, as sam deploy takes them")
+    parser.add_argument("--check-parameters", action="store_true", help="only check the overrides against TEMPLATE's parameters")
     parser.add_argument("templates", nargs="+", metavar="TEMPLATE")
     args = parser.parse_args(argv)
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
@@ -259,6 +283,8 @@ def main(argv):
     except TemplateError as err:
         print(f"sam-translate: {err}", file=sys.stderr)
         return 2
+    if args.check_parameters:
+        return check_parameters(args.templates, overrides)
     if args.out is not None:
         if len(args.templates) != 1:
             print("sam-translate: --out takes exactly one TEMPLATE", file=sys.stderr)

@@ -247,8 +247,9 @@ func TestDeployRunsSamBuildAndDeployWithTheOverrides(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(bin, "sam"), []byte(fake), 0o755); err != nil {
 		t.Fatal(err)
 	}
+	arn := "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_abc"
 	r := run(t, []string{"PATH=" + bin + ":" + os.Getenv("PATH")}, "make", "-s", "deploy",
-		"CONFIG_ENV=api", "PARAMETER_OVERRIDES=UserPoolId=us-east-1_abc UserPoolArn=arn:x")
+		"CONFIG_ENV=api", "PARAMETER_OVERRIDES=UserPoolId=us-east-1_abc UserPoolArn="+arn)
 	if r.code != 0 {
 		t.Fatalf("make deploy: exit %d: %s", r.code, r.stderr)
 	}
@@ -256,7 +257,7 @@ func TestDeployRunsSamBuildAndDeployWithTheOverrides(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "sam build --config-env api\nsam deploy --config-env api --parameter-overrides UserPoolId=us-east-1_abc UserPoolArn=arn:x\n"
+	want := "sam build --config-env api\nsam deploy --config-env api --parameter-overrides UserPoolId=us-east-1_abc UserPoolArn=" + arn + "\n"
 	if string(got) != want {
 		t.Errorf("make deploy ran:\n%s\nwant:\n%s", got, want)
 	}

@@ -117,3 +117,26 @@ func TestAccountEnvironmentDeploysTheAccountStack(t *testing.T) {
 		t.Error("[account] has no stack_name")
 	}
 }
+
+// The deploy workflow builds and deploys the root template through the ci environment, with the
+// pipeline stack's bucket on the command line (--s3-bucket), which SAM CLI refuses beside resolve_s3,
+// and without a prompt.
+func TestCIEnvironmentDeploysTheRootBuildWithoutPrompting(t *testing.T) {
+	cfg := loadSamconfig(t)
+	checks := []struct {
+		option    string
+		got, want any
+	}{
+		{"build template_file", cfg.option("ci", "build", "template_file"), "template.yaml"},
+		{"build build_dir", cfg.option("ci", "build", "build_dir"), cfg.option("default", "build", "build_dir")},
+		{"deploy template_file", cfg.option("ci", "deploy", "template_file"), cfg.builtTemplate(t, "default")},
+		{"deploy resolve_s3", cfg.option("ci", "deploy", "resolve_s3"), nil},
+		{"deploy confirm_changeset", cfg.option("ci", "deploy", "confirm_changeset"), false},
+		{"deploy stack_name", cfg.option("ci", "deploy", "stack_name"), cfg.option("default", "deploy", "stack_name")},
+	}
+	for _, c := range checks {
+		if c.got != c.want {
+			t.Errorf("[ci] %s = %v, want %v", c.option, c.got, c.want)
+		}
+	}
+}

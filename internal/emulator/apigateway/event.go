@@ -6,28 +6,80 @@ import (
 	"encoding/hex"
 	"net"
 	"net/http"
-	"net/textproto"
-	"sort"
 	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
-
-	"github.com/aws/aws-lambda-go/events"
 )
 
-// buildEvent is the REST API (v1) Lambda proxy event, as described in "Input format of a Lambda
-// function for proxy integration"
+// proxyEvent is the REST API (v1) Lambda proxy event with the JSON shape API Gateway sends, which
+// aws-lambda-go's events.APIGatewayProxyRequest cannot express: body null when there is none,
+// isBase64Encoded always present, identity keys present as null, no authorizer key on a route
+// without one. Shape: "Input format of a Lambda function for proxy integration"
 // (https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-lambda-proxy-integrations.html)
-// and sampled in aws-lambda-go's events/testdata/apigw-request.json.
-func (g *Gateway) buildEvent(r *http.Request, rc *requestContext, m *method, names []string, known bool, claims map[string]string, body []byte) events.APIGatewayProxyRequest {
+// as recorded from AWS in LocalStack's tests/aws/services/apigateway/test_apigateway_lambda.snapshot.json
+// (test_lambda_aws_proxy_integration, validated 2024-08-02); see testdata/recorded.
+type proxyEvent struct {
+	Resource                        string              `json:"resource"`
+	Path                            string              `json:"path"`
+	HTTPMethod                      string              `json:"httpMethod"`
+	Headers                         map[string]string   `json:"headers"`
+	MultiValueHeaders               map[string][]string `json:"multiValueHeaders"`
+	QueryStringParameters           map[string]string   `json:"queryStringParameters"`
+	MultiValueQueryStringParameters map[string][]string `json:"multiValueQueryStringParameters"`
+	PathParameters                  map[string]string   `json:"pathParameters"`
+	StageVariables                  map[string]string   `json:"stageVariables"`
+	RequestContext                  proxyRequestContext `json:"requestContext"`
+	Body                            *string             `json:"body"`
+	IsBase64Encoded                 bool                `json:"isBase64Encoded"`
+}
+
+type proxyRequestContext struct {
+	AccountID         string         `json:"accountId"`
+	APIID             string         `json:"apiId"`
+	Authorizer        map[string]any `json:"authorizer,omitempty"`
+	DeploymentID      string         `json:"deploymentId"`
+	DomainName        string         `json:"domainName"`
+	DomainPrefix      string         `json:"domainPrefix"`
+	ExtendedRequestID string         `json:"extendedRequestId"`
+	HTTPMethod        string         `json:"httpMethod"`
+	Identity          proxyIdentity  `json:"identity"`
+	Path              string         `json:"path"`
+	Protocol          string         `json:"protocol"`
+	RequestID         string         `json:"requestId"`
+	RequestTime       string         `json:"requestTime"`
+	RequestTimeEpoch  int64          `json:"requestTimeEpoch"`
+	ResourceID        string         `json:"resourceId"`
+	ResourcePath      string         `json:"resourcePath"`
+	Stage             string         `json:"stage"`
+}
+
+// proxyIdentity: the keys AWS sends for an unsigned request, the caller's ones null.
+type proxyIdentity struct {
+	AccessKey                     *string `json:"accessKey"`
+	AccountID                     *string `json:"accountId"`
+	Caller                        *string `json:"caller"`
+	CognitoAuthenticationProvider *string `json:"cognitoAuthenticationProvider"`
+	CognitoAuthenticationType     *string `json:"cognitoAuthenticationType"`
+	CognitoIdentityID             *string `json:"cognitoIdentityId"`
+	CognitoIdentityPoolID         *string `json:"cognitoIdentityPoolId"`
+	PrincipalOrgID                *string `json:"principalOrgId"`
+	SourceIP                      string  `json:"sourceIp"`
+	User                          *string `json:"user"`
+	UserAgent                     string  `json:"userAgent"`
+	UserArn                       *string `json:"userArn"`
+}
+
+// buildEvent is the event for one request: path as sent (rc.path), headers as eventHeaders passes
+// them, query parameters decoded (the last value in queryStringParameters), the body as text, or
+// base64 when its Content-Type is a binary media type or it is not UTF-8.
+func (g *Gateway) buildEvent(r *http.Request, rc *requestContext, m *method, names []string, known bool, claims map[string]string, body []byte) proxyEvent {
 	now := g.now().UTC()
 	headers, multi := eventHeaders(r, names, known)
 	sourceIP := r.RemoteAddr
 	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
 		sourceIP = host
 	}
-	addForwarded(r, headers, multi, sourceIP)
+	headers, multi = addForwarded(r, headers, multi, sourceIP, rc.traceID)
 
 	var query map[string]string
 	var multiQuery map[string][]string
@@ -42,17 +94,18 @@ func (g *Gateway) buildEvent(r *http.Request, rc *requestContext, m *method, nam
 	if len(params) == 0 {
 		params = nil
 	}
-	e := events.APIGatewayProxyRequest{
-		Resource: m.resource, Path: r.URL.Path, HTTPMethod: r.Method,
+	e := proxyEvent{
+		Resource: m.resource, Path: rc.path, HTTPMethod: r.Method,
 		Headers: headers, MultiValueHeaders: multi,
 		QueryStringParameters: query, MultiValueQueryStringParameters: multiQuery,
 		PathParameters: params,
-		RequestContext: events.APIGatewayProxyRequestContext{
+		RequestContext: proxyRequestContext{
 			AccountID: g.accountID, ResourceID: resourceID(m.resource), Stage: g.stage, RequestID: rc.requestID,
-			ExtendedRequestID: rc.requestID,
-			Identity:          events.APIGatewayRequestIdentity{SourceIP: sourceIP, UserAgent: r.UserAgent()},
-			ResourcePath:      m.resource, HTTPMethod: r.Method, APIID: g.apiID, Protocol: r.Proto,
-			Path:             "/" + g.stage + r.URL.Path,
+			ExtendedRequestID: rc.extendedID, DeploymentID: g.deploymentID,
+			Identity:     proxyIdentity{SourceIP: sourceIP, UserAgent: r.UserAgent()},
+			ResourcePath: m.resource, HTTPMethod: r.Method, APIID: g.apiID, Protocol: r.Proto,
+			// AWS's requestContext.path is the path as sent, slashes and all ("/stage//hardcoded").
+			Path:             "/" + g.stage + rawPath(r),
 			RequestTime:      now.Format("02/Jan/2006:15:04:05 -0700"),
 			RequestTimeEpoch: now.UnixMilli(), DomainName: r.Host, DomainPrefix: strings.Split(r.Host, ".")[0],
 		},
@@ -64,88 +117,16 @@ func (g *Gateway) buildEvent(r *http.Request, rc *requestContext, m *method, nam
 		}
 		e.RequestContext.Authorizer = map[string]any{"claims": asAny}
 	}
-	if utf8.Valid(body) {
-		e.Body = string(body)
-	} else {
-		e.Body, e.IsBase64Encoded = base64.StdEncoding.EncodeToString(body), true
+	if len(body) > 0 {
+		var text string
+		if mediaTypeIn(g.binaryTypes, r.Header.Get("Content-Type")) || !utf8.Valid(body) {
+			text, e.IsBase64Encoded = base64.StdEncoding.EncodeToString(body), true
+		} else {
+			text = string(body)
+		}
+		e.Body = &text
 	}
 	return e
-}
-
-// eventHeaders keys headers by the names the client sent (see rawconn.go) and gives each name
-// every value in multiValueHeaders and the last in headers, as the documented example of the
-// input format shows ("header2": "value2" next to ["value1", "value2"]). Names differing only in
-// case are one header under the first spelling: a function then sees one key per header, which is
-// the safe side of an undocumented case. Without the sent names, net/http's canonical ones.
-func eventHeaders(r *http.Request, names []string, known bool) (map[string]string, map[string][]string) {
-	values := func(canon string) []string {
-		if canon == "Host" {
-			return []string{r.Host}
-		}
-		return r.Header[canon]
-	}
-	if !known {
-		names = names[:0]
-		for k := range r.Header {
-			names = append(names, k)
-		}
-		sort.Strings(names)
-		names = append(names, "Host")
-	}
-	headers, multi := map[string]string{}, map[string][]string{}
-	spelling := map[string]string{}
-	for _, name := range names {
-		canon := textproto.CanonicalMIMEHeaderKey(name)
-		if _, seen := spelling[canon]; seen {
-			continue
-		}
-		vs := values(canon)
-		if len(vs) == 0 {
-			continue // consumed by net/http (Transfer-Encoding), not a header to pass on
-		}
-		spelling[canon] = name
-		headers[name], multi[name] = vs[len(vs)-1], vs
-	}
-	if len(headers) == 0 {
-		return nil, nil
-	}
-	return headers, multi
-}
-
-// addForwarded adds what API Gateway adds for the function: X-Forwarded-For (the client's address
-// appended to any sent), X-Forwarded-Port, X-Forwarded-Proto, and an X-Amzn-Trace-Id when the
-// client sent none, as the documented sample event shows them.
-func addForwarded(r *http.Request, headers map[string]string, multi map[string][]string, sourceIP string) {
-	set := func(name, value string) {
-		for k := range headers {
-			if strings.EqualFold(k, name) {
-				name = k
-				break
-			}
-		}
-		headers[name], multi[name] = value, []string{value}
-	}
-	xff := sourceIP
-	if prev := r.Header.Values("X-Forwarded-For"); len(prev) > 0 {
-		xff = strings.Join(prev, ", ") + ", " + sourceIP
-	}
-	set("X-Forwarded-For", xff)
-	port := "80"
-	if _, p, err := net.SplitHostPort(r.Host); err == nil {
-		port = p
-	}
-	set("X-Forwarded-Port", port)
-	set("X-Forwarded-Proto", "http") // the local gateway serves plain HTTP on loopback
-	if r.Header.Get("X-Amzn-Trace-Id") == "" {
-		set("X-Amzn-Trace-Id", traceID())
-	}
-}
-
-// traceID is an X-Ray trace id: Root=1-<epoch seconds, hex>-<96 random bits, hex>.
-func traceID() string {
-	var b [12]byte
-	_, _ = rand.Read(b[:])
-	return "Root=1-" + strconv.FormatInt(time.Now().Unix(), 16) + "-" + hex.EncodeToString(b[:])
 }
 
 // resourceID is a stable stand-in for API Gateway's generated resource id.
@@ -162,4 +143,13 @@ func newRequestID() string {
 	_, _ = rand.Read(b[:])
 	s := hex.EncodeToString(b[:])
 	return s[0:8] + "-" + s[8:12] + "-" + s[12:16] + "-" + s[16:20] + "-" + s[20:]
+}
+
+// newExtendedRequestID is like API Gateway's extended request id, which it also answers as
+// x-amz-apigw-id: 16 characters of base64 ("TWegAcC4EowCHnA=" in aws-lambda-go's
+// events/testdata/apigw-request.json).
+func newExtendedRequestID() string {
+	var b [11]byte
+	_, _ = rand.Read(b[:])
+	return base64.StdEncoding.EncodeToString(b[:])
 }

@@ -62,6 +62,30 @@ func TestEventBodyIsBase64WhenNotUTF8(t *testing.T) {
 	}
 }
 
+// A request whose Content-Type is one of the binary media types reaches the function base64-encoded
+// (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-payload-encodings.html),
+// even when its bytes are valid UTF-8; another Content-Type as text.
+func TestEventBodyIsBase64ForABinaryContentType(t *testing.T) {
+	s := startRecorded(t, inspect, []string{"image/png"})
+	for _, tc := range []struct {
+		contentType string
+		wantBase64  bool
+	}{{"image/png", true}, {"application/json", false}} {
+		a := s.send(t, "POST /upload HTTP/1.1\r\nHost: h\r\nContent-Type: "+tc.contentType+"\r\nContent-Length: 4\r\n\r\ntext")
+		var e map[string]any
+		if err := json.Unmarshal(a.body, &e); err != nil {
+			t.Fatalf("%d %q", a.status, a.body)
+		}
+		want := "text"
+		if tc.wantBase64 {
+			want = base64.StdEncoding.EncodeToString([]byte("text"))
+		}
+		if e["isBase64Encoded"] != tc.wantBase64 || e["body"] != want {
+			t.Fatalf("Content-Type %s: body %v isBase64Encoded %v", tc.contentType, e["body"], e["isBase64Encoded"])
+		}
+	}
+}
+
 // TestHeaderNamesSurviveKeepAlive sends three requests on one connection, the first with a body,
 // and checks each event has its own header names as sent.
 func TestHeaderNamesSurviveKeepAlive(t *testing.T) {

@@ -61,19 +61,20 @@ type Config struct {
 
 // Gateway is the http.Handler serving one stage of one RestApi. Serve it with Server.
 type Gateway struct {
-	methods     []method
-	responses   map[string]gatewayResponseDef
-	binaryTypes []string // x-amazon-apigateway-binary-media-types
-	authorizers map[string]*poolAuthorizer
-	throttle    *throttle
-	invoker     Invoker
-	timeouts    map[string]time.Duration
-	stage       string
-	accountID   string
-	apiID       string
-	logger      *slog.Logger
-	now         func() time.Time
-	bodyTimeout time.Duration // see Server
+	methods      []method
+	responses    map[string]gatewayResponseDef
+	binaryTypes  []string // x-amazon-apigateway-binary-media-types
+	authorizers  map[string]*poolAuthorizer
+	throttle     *throttle
+	invoker      Invoker
+	timeouts     map[string]time.Duration
+	stage        string
+	accountID    string
+	apiID        string
+	deploymentID string // requestContext.deploymentId: stable per API and stage
+	logger       *slog.Logger
+	now          func() time.Time
+	bodyTimeout  time.Duration // see Server
 }
 
 // New reads the definition and the stage and fetches each pool's keys (New fails when a pool's
@@ -101,6 +102,7 @@ func New(ctx context.Context, cfg Config) (*Gateway, error) {
 	if g.apiID == "" {
 		g.apiID = "local"
 	}
+	g.deploymentID = resourceID(g.apiID + "/" + g.stage)
 	if g.logger == nil {
 		g.logger = slog.Default()
 	}
@@ -127,6 +129,9 @@ func (g *Gateway) StageName() string { return g.stage }
 // requestContext is what one request carries through the gateway, for its answer and its log line.
 type requestContext struct {
 	requestID    string
+	extendedID   string // x-amz-apigw-id, requestContext.extendedRequestId
+	traceID      string // X-Amzn-Trace-Id: the caller's or a new one
+	path         string // the event's path (routePath)
 	params       map[string]string
 	resource     string
 	reason       string // why the authorizer refused, for the log
@@ -144,10 +149,15 @@ func requestContextOf(r *http.Request) *requestContext {
 // status, latency and, for a refusal, the reason; never a header, query string or body.
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	rc := &requestContext{requestID: newRequestID()}
+	rc := &requestContext{requestID: newRequestID(), extendedID: newExtendedRequestID(),
+		traceID: requestTraceID(r), path: routePath(r)}
 	r = r.WithContext(context.WithValue(r.Context(), requestContextKey{}, rc))
 	rec := &statusRecorder{ResponseWriter: w}
-	rec.Header()["x-amzn-RequestId"] = []string{rc.requestID} // API Gateway's spelling, kept as is
+	// Every answer, the gateway's own too, carries both ids in API Gateway's spelling, kept as is
+	// (recorded on every answer in LocalStack's apigateway snapshots, e.g.
+	// test_apigateway_common.snapshot.json test_invocation_trace_id, validated 2024-08-07).
+	rec.Header()["x-amzn-RequestId"] = []string{rc.requestID}
+	rec.Header()["x-amz-apigw-id"] = []string{rc.extendedID}
 	g.serve(rec, r, rc)
 	attrs := []any{"requestId", rc.requestID, "method", r.Method, "path", r.URL.Path, "resource", rc.resource,
 		"status", rec.status, "latency_ms", float64(time.Since(start).Microseconds()) / 1000}
@@ -166,7 +176,7 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, rc *requestConte
 		g.writeGatewayError(w, r, errHeaderTooLarge, rc)
 		return
 	}
-	m, params := match(g.methods, r.Method, r.URL.Path)
+	m, params := match(g.methods, r.Method, rc.path)
 	if m == nil {
 		// API Gateway's answer says nothing more; the local log names the routes there are.
 		rc.reason = "no route for this method and path; the API has: " + g.routeList()

@@ -6,8 +6,12 @@ import "strings"
 // which beats a trailing greedy {proxy+} (which needs at least one segment); on the same resource
 // an explicit method beats ANY.
 // https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-set-up-simple-proxy.html
+// path is routePath's: segments as sent (percent-encoded), so parameters keep the client's
+// encoding; a trailing slash does not count, so {proxy+} of "/proxy-value/" is "proxy-value"
+// (LocalStack test_apigateway_lambda.snapshot.json, test_lambda_aws_proxy_integration, validated
+// 2024-08-02).
 func match(methods []method, verb, path string) (*method, map[string]string) {
-	segs := splitPath(path)
+	segs := splitPath(strings.TrimSuffix(path, "/"))
 	var best *method
 	var bestParams map[string]string
 	bestScore := -1

@@ -147,7 +147,8 @@ func (c *rawConn) isLost() bool {
 // always JSON with a Content-Length, so they never contain it.
 const goErrorHeaders = "\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n"
 
-// Write replaces net/http's own text/plain error answers with the contract's JSON body.
+// Write replaces net/http's own text/plain error answers with the contract's JSON body and the
+// headers of every gateway answer (the error type of DEFAULT_4XX or DEFAULT_5XX by status).
 func (c *rawConn) Write(p []byte) (int, error) {
 	if !bytes.HasPrefix(p, []byte("HTTP/1.1 ")) || !bytes.Contains(p, []byte(goErrorHeaders)) || len(p) < 12 {
 		return c.Conn.Write(p)
@@ -156,10 +157,14 @@ func (c *rawConn) Write(p []byte) (int, error) {
 	if err != nil || status < 400 {
 		return c.Conn.Write(p)
 	}
-	text := http.StatusText(status)
+	text, errorType := http.StatusText(status), errorTypes["DEFAULT_4XX"]
+	if status >= 500 {
+		errorType = errorTypes["DEFAULT_5XX"]
+	}
 	body := `{"message":` + strconv.Quote(text) + `}`
 	reply := "HTTP/1.1 " + strconv.Itoa(status) + " " + text + "\r\nContent-Type: application/json\r\n" +
 		"Content-Length: " + strconv.Itoa(len(body)) + "\r\nx-amzn-RequestId: " + newRequestID() +
+		"\r\nx-amz-apigw-id: " + newExtendedRequestID() + "\r\nx-amzn-ErrorType: " + errorType +
 		"\r\nConnection: close\r\n\r\n" + body
 	if _, err := c.Conn.Write([]byte(reply)); err != nil {
 		return 0, err

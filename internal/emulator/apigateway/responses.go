@@ -28,16 +28,37 @@ var (
 	errUnauthorized = gatewayError{"UNAUTHORIZED", 401, "Unauthorized"}
 	// API Gateway's Cognito authorizer answers an expired token through UNAUTHORIZED with this
 	// message (the EXPIRED_TOKEN type is for expired AWS credentials of IAM-signed requests).
-	errExpired      = gatewayError{"UNAUTHORIZED", 401, "The incoming token has expired"}
-	errThrottled    = gatewayError{"THROTTLED", 429, "Too Many Requests"}
-	errTooLarge     = gatewayError{"REQUEST_TOO_LARGE", 413, "Request Too Long"}
-	errLambda       = gatewayError{"DEFAULT_5XX", 502, "Internal server error"} // a Lambda proxy failure
+	errExpired   = gatewayError{"UNAUTHORIZED", 401, "The incoming token has expired"}
+	errThrottled = gatewayError{"THROTTLED", 429, "Too Many Requests"}
+	errTooLarge  = gatewayError{"REQUEST_TOO_LARGE", 413, "Request Too Long"}
+	errLambda    = gatewayError{"DEFAULT_5XX", 502, "Internal server error"} // a Lambda proxy failure
+	// A binary answer whose body is not base64: 500 (LocalStack test_apigateway_lambda.py
+	// test_aws_proxy_binary_response, validated 2025-01-29).
+	errBadBase64    = gatewayError{"DEFAULT_5XX", 500, "Internal server error"}
 	errIntegTimeout = gatewayError{"INTEGRATION_TIMEOUT", 504, "Endpoint request timed out"}
 	// Not documented for API Gateway; the safe side (see Server): JSON like every other error.
 	errHeaderTooLarge = gatewayError{"DEFAULT_4XX", 431, "Request Header Fields Too Large"}
 	errBodyTimeout    = gatewayError{"DEFAULT_4XX", 408, "Request Timeout"}
 	errBadRequest     = gatewayError{"DEFAULT_4XX", 400, "Bad Request"}
 )
+
+// errorTypes is the x-amzn-ErrorType API Gateway answers with its own responses. Recorded:
+// MissingAuthenticationTokenException (LocalStack test_apigateway_common.snapshot.json,
+// TestApigatewayRouting::test_routing_not_found, validated 2024-07-23) and
+// InternalServerErrorException for a 5XX (test_apigateway_integrations.snapshot.json,
+// TestApiGatewayHeaderRemapping, REGIONAL, validated 2024-12-11). The others are the exception
+// names of the API Gateway error model for these response types, as LocalStack's gateway answers
+// them (not recorded in its snapshots).
+var errorTypes = map[string]string{
+	"MISSING_AUTHENTICATION_TOKEN": "MissingAuthenticationTokenException",
+	"DEFAULT_5XX":                  "InternalServerErrorException",
+	"INTEGRATION_TIMEOUT":          "InternalServerErrorException",
+	"UNAUTHORIZED":                 "UnauthorizedException",
+	"THROTTLED":                    "TooManyRequestsException",
+	"REQUEST_TOO_LARGE":            "RequestTooLargeException",
+	"DEFAULT_4XX":                  "BadRequestException",
+	"BAD_REQUEST_BODY":             "BadRequestException",
+}
 
 // responseFor picks the definition for a type: its own, else DEFAULT_4XX/DEFAULT_5XX by status
 // class, else API Gateway's built-in default (a JSON message, no extra headers).
@@ -87,6 +108,9 @@ func (g *Gateway) writeGatewayError(w http.ResponseWriter, r *http.Request, e ga
 		if v, ok := parameterValue(value, r, rc.params); ok {
 			h[header] = []string{v}
 		}
+	}
+	if t, ok := errorTypes[e.Type]; ok {
+		h["x-amzn-ErrorType"] = []string{t} // API Gateway's spelling, kept as is
 	}
 	h.Set("Content-Type", contentType)
 	h.Set("Content-Length", strconv.Itoa(len(body)))
