@@ -163,6 +163,9 @@ var resourcesTemplate = template.Must(template.New("resources.yaml").Funcs(funcs
   {{.Prefix}}FunctionRole:
     Type: AWS::IAM::Role
     Properties:
+{{- if .Boundary}}
+      PermissionsBoundary: !If [HasPermissionsBoundary, !Ref PermissionsBoundary, !Ref AWS::NoValue]
+{{- end}}
       AssumeRolePolicyDocument:
         Version: "2012-10-17"
         Statement:

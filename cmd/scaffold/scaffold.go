@@ -174,10 +174,13 @@ func addToTemplate(src []byte, r Route) ([]byte, error) {
 	if api == "" {
 		return nil, usagef("no AWS::Serverless::Api resource for the route")
 	}
+	// The template's roles carry the deploy pipeline's permissions boundary when it declares one.
+	boundary := value(value(doc, "Conditions"), "HasPermissionsBoundary") != nil
 	inserts := map[int]string{blockEnd(src, resources): "\n" + string(render(resourcesTemplate, struct {
 		Route
-		API string
-	}{r, api}))}
+		API      string
+		Boundary bool
+	}{r, api, boundary}))}
 	if r.Public() {
 		settings := value(value(value(resources, api), "Properties"), "MethodSettings")
 		if settings == nil || settings.Kind != yaml.SequenceNode {

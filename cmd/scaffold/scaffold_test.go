@@ -84,6 +84,11 @@ func TestScaffoldAddsTheRouteEverywhereAndKeepsTheRestByteForByte(t *testing.T) 
 					t.Errorf("resource %s: type %q, want %s", name, got, typ)
 				}
 			}
+			// The new role carries the permissions boundary as the template's other roles do.
+			if boundary := []byte("PermissionsBoundary: !If [HasPermissionsBoundary"); bytes.Contains(before, boundary) &&
+				bytes.Count(tmpl, boundary) != bytes.Count(before, boundary)+1 {
+				t.Errorf("the role %sFunctionRole lacks the template's permissions boundary", id)
+			}
 			if got := strings.Contains(string(tmpl), c.throttling); c.throttling != "" && !got {
 				t.Errorf("no throttling entry %q for the public route", c.throttling)
 			}
