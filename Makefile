@@ -1,6 +1,9 @@
 # Build, test and run the Cognito + Go Lambda API. `make help` lists the targets.
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
+# requirements.txt's packages come from python3's own when they satisfy its pins, else from .venv/,
+# which scripts/python-env.sh makes once: every recipe finds .venv/bin's python3 and tools first.
+export PATH := $(CURDIR)/.venv/bin:$(PATH)
 .DEFAULT_GOAL := help
 
 # The Go command
@@ -81,14 +84,25 @@ AUTH ?= cognito
 .PHONY: function
 function: ## Add a function and its route (NAME, METHOD, AUTH): code, handler test, template, OpenAPI, Portman, Postman
 	@[ -n "$(NAME)" ] || { echo "usage: make function NAME=<name> METHOD=<get|post|put|patch|delete> AUTH=<cognito|none>"; exit 2; }
+	@[ -e node_modules/.bin/portman ] || { echo "make function: Portman is missing (it regenerates postman/): run npm ci first"; exit 2; }
 	$(GO) run ./cmd/scaffold -name '$(NAME)' -method '$(METHOD)' -auth '$(AUTH)'
-	$(GO) run ./cmd/postman
+	node portman/postman.mjs
 
 .PHONY: test
-test: lint check-size fuzz contract test-browser test-go ## Everything CI runs: lint, templates, Go tests (with the local-stack end-to-end suite), fuzzing, contract and browser tests
+test: preflight-test lint check-size fuzz contract test-browser test-go ## Everything CI runs: lint, templates, Go tests (with the local-stack end-to-end suite), fuzzing, contract and browser tests
+# No silent minute: a recipe line running longer than 30 s says so every 30 s.
+test: SHELL := $(CURDIR)/scripts/progress-shell.sh
+
+# Go, Python 3, Node.js and Chromium present, requirements.txt's packages importable (installed into
+# .venv/ when python3 lacks them): one message for each thing missing, before anything compiles.
+.PHONY: preflight-test python-env
+preflight-test:
+	@GO='$(GO)' scripts/preflight.sh test
+python-env: ## Make requirements.txt's packages importable: python3's own if they match its pins, else .venv/ (made once)
+	@scripts/python-env.sh
 
 .PHONY: test-go
-test-go: ## Go tests, including end-to-end tests against a local stack (needs moto_server)
+test-go: python-env ## Go tests, including the Cognito conformance suite and end-to-end tests against a local stack
 	$(GO) test -race -count=1 ./...
 
 .PHONY: fuzz
@@ -108,8 +122,7 @@ lint-go:
 	$(GO) mod tidy -diff
 
 .PHONY: lint-templates
-lint-templates:
-	@command -v cfn-lint >/dev/null || { echo "cfn-lint is missing: pip install cfn-lint"; exit 1; }
+lint-templates: python-env
 	cfn-lint $(TEMPLATES)
 	python3 scripts/sam-translate.py $(TEMPLATES)
 
@@ -123,11 +136,11 @@ node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
 
 .PHONY: contract
-contract: node_modules/.package-lock.json ## Portman contract tests against a local stack started (and stopped) for the run
+contract: python-env node_modules/.package-lock.json ## Portman contract tests against a local stack started (and stopped) for the run
 	scripts/contract-local.sh
 
 .PHONY: test-browser
-test-browser: node_modules/.package-lock.json ## The browser client (web/) in Debian's chromium, against a local stack started for the run; screenshots in build/playwright/
+test-browser: python-env node_modules/.package-lock.json ## The browser client (web/) in Debian's chromium, against a local stack started for the run; screenshots in build/playwright/
 	@mkdir -p build
 	$(GO) build -o build/local ./cmd/local
 	node --test --test-reporter=spec scripts/browser/flow.test.mjs
@@ -137,22 +150,42 @@ contract-remote: node_modules/.package-lock.json ## Contract tests against API_U
 	@[ -n "$(API_URL)" ] || { echo "usage: make contract-remote API_URL=<stack output ApiUrl>, with PORTMAN_TOKEN, USERNAME and PASSWORD set"; exit 2; }
 	API_URL='$(API_URL)' scripts/contract.sh
 
+.PHONY: postman
+postman: node_modules/.package-lock.json ## Rewrite postman/ (collection and environments) from docs/openapi.yaml with Portman (portman/postman-config.json)
+	node portman/postman.mjs
+
 .PHONY: check-size
 check-size: ## linux/arm64 bootstraps within their size budgets (echo <= 6.5 MiB, login <= 7.5 MiB)
 	GO=$(GO) scripts/check-size.sh
 
 .PHONY: bench
-bench: ## Cold starts, per-request cost, local throughput and sizes against their budgets; rewrites docs/PERFORMANCE.md (needs moto_server)
-	GO=$(GO) scripts/bench.sh
+bench: ## Cold starts, per-request cost, local throughput and sizes against same-run baselines (bench/); rewrites docs/PERFORMANCE.md; exit 3: figures void (busy machine)
+	GO=$(GO) bench/bench.sh
 
 .PHONY: local
 local: ## Run the whole API on 127.0.0.1:$(API_PORT), an emulated Cognito on $(COGNITO_HOST):$(COGNITO_PORT), the browser client on 127.0.0.1 port $(WEB_PORT) (0: none), state in $(STATE_DIR)
+	@GO='$(GO)' API_PORT='$(API_PORT)' COGNITO_PORT='$(COGNITO_PORT)' COGNITO_HOST='$(COGNITO_HOST)' WEB_PORT='$(WEB_PORT)' STATE_DIR='$(STATE_DIR)' scripts/preflight.sh local
 	@mkdir -p $(STATE_DIR)
-	@echo "make local: building the local stack (the first build compiles the AWS SDK: about a minute on 2 cores)..."
-	$(GO) build -o $(STATE_DIR)/local ./cmd/local
+	@echo "make local: building the local stack (the first build compiles the AWS SDK: 2 to 3 minutes on 2 idle cores)..."
+	@scripts/progress-shell.sh -c '$(GO) build -o $(STATE_DIR)/local ./cmd/local'
 	exec $(STATE_DIR)/local -watch=$(if $(filter 0,$(WATCH)),false,true) -debug '$(DEBUG)' -debug-port $(DEBUG_PORT) -api-port $(API_PORT) -cognito-port $(COGNITO_PORT) -cognito-host $(COGNITO_HOST) -web-port $(or $(WEB_PORT),0) -state-dir $(STATE_DIR)
 # Passed in the environment, so that quotes inside the overrides reach cmd/local as written.
 local: export PARAMETER_OVERRIDES := $(PARAMETER_OVERRIDES)
+# The function builds cmd/local runs (make build-<LogicalId>) say so every 30 s while they compile.
+local: export PROGRESS_SHELL := $(CURDIR)/scripts/progress-shell.sh
+ifdef PROGRESS_SHELL
+SHELL := $(PROGRESS_SHELL)
+endif
+
+.PHONY: conformance-aws
+conformance-aws: ## The Cognito conformance suite against a throwaway pool in your AWS account (credentials and region from the environment; the pool is always deleted)
+	GO=$(GO) scripts/conformance-aws.sh
+
+.PHONY: local-reset
+local-reset: ## Forget the local stack's state in $(STATE_DIR): Cognito's pools, users, keys, codes and revocations, and the mailbox (refused while a stack runs on it)
+	@if [ -e '$(STATE_DIR)/.lock' ] && ! flock -n '$(STATE_DIR)/.lock' true; then \
+	  echo "make local-reset: a local stack is running on $(STATE_DIR): stop it first"; exit 1; fi
+	rm -rf '$(STATE_DIR)/cognito' '$(STATE_DIR)/mail.jsonl'
 
 .PHONY: clean
 clean: ## Remove build output and local-stack state

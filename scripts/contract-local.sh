@@ -2,7 +2,7 @@
 # Contract tests (scripts/contract.sh: Portman + Newman against docs/openapi.yaml) against a local stack
 # that this script starts on free loopback ports and always stops: build and start cmd/local, wait for
 # its outputs.json, create a throwaway user (cmd/testuser), get its ID token (cmd/token), run the
-# contract tests, delete the user. Needs moto_server (pip install 'moto[server]') and `npm ci`.
+# contract tests, delete the user. Needs `npm ci`.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -13,7 +13,6 @@ READY_TIMEOUT_SECONDS=${READY_TIMEOUT_SECONDS:-300}
 
 say() { echo "contract-local: $*" >&2; }
 
-command -v moto_server >/dev/null || { say "moto_server not found: pip install 'moto[server]'"; exit 2; }
 [ -x node_modules/.bin/portman ] || { say "Portman is not installed: run npm ci"; exit 2; }
 
 free_port() {
@@ -40,7 +39,7 @@ cleanup() {
     build/testuser delete >&2 || say "could not delete the test user $USERNAME"
   fi
   if [ -n "$stack_pid" ]; then
-    # cmd/local stops moto_server itself on SIGTERM; it gets 10 s before SIGKILL.
+    # cmd/local stops everything it started on SIGTERM; it gets 10 s before SIGKILL.
     kill -TERM "$stack_pid" 2>/dev/null
     for _ in $(seq 1 100); do
       running "$stack_pid" || break

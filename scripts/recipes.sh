@@ -81,8 +81,8 @@ user() {
   password=$(sed -n 's/^PASSWORD=//p' <<<"$out")
   cat >&2 <<EOF
 
-A confirmed user of the local stack at $API_URL (pool $USER_POOL_ID). It lives as long as
-this stack runs: after a restart the pool is new, so run \`make user\` again. Next, in this shell:
+A confirmed user of the local stack at $API_URL (pool $USER_POOL_ID). It survives restarts
+of the stack, until \`make local-reset\`. Next, in this shell:
 
   export USERNAME='$username' PASSWORD='$password'
   make -s token                  # an ID token for them (exit 1 when Cognito refuses)

@@ -28,9 +28,15 @@ import os
 import re
 import sys
 
-from samtranslator.public.exceptions import InvalidDocumentException
-from samtranslator.translator.transform import transform
-from samtranslator.yaml_helper import yaml_parse
+try:
+    from samtranslator.public.exceptions import InvalidDocumentException
+    from samtranslator.translator.transform import transform
+    from samtranslator.yaml_helper import yaml_parse
+except ImportError as err:
+    # What `make local` and `make test` install by themselves (scripts/python-env.sh); run directly, a
+    # missing translator gets this line rather than a traceback.
+    sys.exit(f"sam-translate: requirements.txt's aws-sam-translator is missing from {sys.executable} ({err}): "
+             "python3 -m pip install -r requirements.txt, or run make local / make test, which install it")
 
 LANGUAGE_EXTENSIONS = "AWS::LanguageExtensions"
 SERVERLESS = "AWS::Serverless-2016-10-31"
@@ -247,6 +253,13 @@ def translate(path, overrides, require_all=True):
         raise TemplateError("; ".join(str(c) for c in err.causes)) from None
 
 
+def no_feature_toggle_config(record):
+    """Drops "Feature '...' not available in Feature Toggle Config.": the translator looks its feature
+    flags up in a config that only AWS's own deployment loads (from AppConfig), and without one every
+    flag is off, as it should be here; the warning says nothing about the template."""
+    return "not available in Feature Toggle Config" not in record.getMessage()
+
+
 def check_parameters(paths, overrides):
     if len(paths) != 1:
         print("sam-translate: --check-parameters takes exactly one TEMPLATE", file=sys.stderr)
@@ -277,6 +290,7 @@ def main(argv):
     # transform() records timing metrics for a publisher that discards them, and warns "There are
     # unpublished metrics" when they are garbage-collected: noise, since nothing is ever published.
     logging.getLogger("samtranslator.metrics.metrics").setLevel(logging.ERROR)
+    logging.getLogger("samtranslator.feature_toggle.feature_toggle").addFilter(no_feature_toggle_config)
 
     try:
         overrides = parse_overrides(args.parameter_overrides)

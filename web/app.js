@@ -253,8 +253,9 @@ async function checkMail() {
   }
 }
 
-// loadConfig fills the API URL from config.json, which make local serves beside this page; elsewhere
-// there is none, and the URL is typed in.
+// loadConfig fills the API URL and the password hint (the pool's policy in a sentence) from
+// config.json, which make local serves beside this page; elsewhere there is none, the URL is typed in
+// and the hint stays general (the API's 400 names the rule a password breaks).
 async function loadConfig() {
   $('origin').textContent = location.origin;
   try {
@@ -263,6 +264,7 @@ async function loadConfig() {
     const cfg = await res.json();
     if (!$('api-url').value && typeof cfg.apiUrl === 'string') $('api-url').value = cfg.apiUrl;
     mailboxUrl = typeof cfg.mailboxUrl === 'string' ? cfg.mailboxUrl : '';
+    if (typeof cfg.passwordHint === 'string' && cfg.passwordHint) $('password-hint').textContent = cfg.passwordHint;
   } catch { /* no config.json: not under make local */ }
   $('mailbox').hidden = !mailboxUrl;
 }

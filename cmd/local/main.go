@@ -1,4 +1,4 @@
-// Command local runs the whole API on 127.0.0.1 with an emulated Cognito (moto_server), provisioned
+// Command local runs the whole API on 127.0.0.1 with an emulated Cognito (in process), provisioned
 // from the auth and API stack templates, until SIGINT or SIGTERM. `make local` starts it.
 package main
 
@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	"strconv"
 	"syscall"
 
 	"github.com/example/cognito-sam-go/internal/localstack"
@@ -27,7 +28,7 @@ func main() {
 	flag.StringVar(&opts.Root, "root", ".", "repository root (holds the templates, the Makefile and scripts/)")
 	flag.StringVar(&opts.StateDir, "state-dir", ".local", "where everything this stack writes goes (outputs.json, builds, logs, mail)")
 	flag.StringVar(&opts.ParameterOverrides, "parameter-overrides", os.Getenv("PARAMETER_OVERRIDES"), "template parameters, as sam deploy --parameter-overrides takes them")
-	flag.StringVar(&opts.MotoServer, "moto-server", envOr("MOTO_SERVER", "moto_server"), "moto_server command")
+	flag.IntVar(&opts.MailQuota, "mail-quota", envInt("COGNITO_MAIL_QUOTA", 0), "the emulated Cognito's daily email quota (0: Cognito's 50 for its COGNITO_DEFAULT sender)")
 	flag.StringVar(&opts.Python, "python", envOr("PYTHON", "python3"), "Python with aws-sam-translator, for the SAM translator")
 	flag.StringVar(&opts.Region, "region", envOr("AWS_REGION", "us-east-1"), "region the emulated stacks live in")
 	flag.BoolVar(&opts.Watch, "watch", false, "rebuild and reload a function when its Go code changes (make local sets it unless WATCH=0)")
@@ -61,10 +62,17 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	if err := localstack.Run(ctx, opts); err != nil {
-		opts.Logger.Error("local stack failed", "error", err.Error())
+		// Once, as text: the JSON log lines are for the running stack, this is for whoever started it.
 		fmt.Fprintln(os.Stderr, "make local:", err)
 		os.Exit(1)
 	}
+}
+
+func envInt(key string, fallback int) int {
+	if v, err := strconv.Atoi(os.Getenv(key)); err == nil {
+		return v
+	}
+	return fallback
 }
 
 func envOr(key, fallback string) string {
@@ -85,7 +93,7 @@ func printExample(w io.Writer, out localstack.Outputs, stateDir string) {
 	}
 	fmt.Fprintf(w, `
 Local stack ready: API %[1]s, Cognito %[2]s (outputs in %[3]s). Ctrl-C stops it;
-users and pools live in memory and are gone when it stops.
+users, pools and keys stay in the state directory across restarts (make local-reset starts clean).
 
 Try it in another terminal (safe to paste again):
 

@@ -2,7 +2,9 @@ package e2e_test
 
 import (
 	"net"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -17,7 +19,7 @@ func TestLocalStack_SIGTERMStopsEverythingItStarted(t *testing.T) {
 	if err := s.stop(); err != nil {
 		t.Fatal(err)
 	}
-	// moto_server is stopped before cmd/local exits; give the kernel a moment to release the sockets.
+	// Give the kernel a moment to release the sockets.
 	deadline := time.Now().Add(5 * time.Second)
 	for listening(s.APIPort) || listening(s.CognitoPort) {
 		if time.Now().After(deadline) {
@@ -49,19 +51,31 @@ func TestLocalStack_TakenPortIsAClearError(t *testing.T) {
 			if !strings.Contains(string(out), "is taken") || !strings.Contains(string(out), tc.variable) {
 				t.Fatalf("message does not say the port is taken and how to choose another:\n%s", out)
 			}
+			if n := strings.Count(string(out), "is taken"); n != 1 {
+				t.Fatalf("the error is printed %d times, want once:\n%s", n, out)
+			}
 		})
 	}
 }
 
-func TestLocalStack_MissingMotoServerSaysWhatToInstall(t *testing.T) {
+// A Cognito state the emulator cannot read stops the stack before it serves, naming the emulator and
+// the way out, rather than starting half-alive with no users.
+func TestLocalStack_UnreadableCognitoStateStopsNamingTheEmulator(t *testing.T) {
 	bin := localBinary(t)
-	cmd := exec.Command(bin, "-root", "../..", "-state-dir", t.TempDir(),
-		"-api-port", strconv.Itoa(freePort(t)), "-cognito-port", strconv.Itoa(freePort(t)), "-moto-server", "no-such-moto-server")
+	state := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(state, "cognito"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(state, "cognito", "journal.jsonl"), []byte("not json\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "-root", "../..", "-state-dir", state,
+		"-api-port", strconv.Itoa(freePort(t)), "-cognito-port", strconv.Itoa(freePort(t)))
 	out, err := cmd.CombinedOutput()
 	if err == nil {
-		t.Fatalf("cmd/local started without moto_server:\n%s", out)
+		t.Fatalf("cmd/local started on a state it cannot read:\n%s", out)
 	}
-	if !strings.Contains(string(out), "pip install 'moto[server]'") {
-		t.Fatalf("message does not say what to install:\n%s", out)
+	if !strings.Contains(string(out), "Cognito emulator") || !strings.Contains(string(out), "make local-reset") {
+		t.Fatalf("message does not name the Cognito emulator and make local-reset:\n%s", out)
 	}
 }

@@ -99,6 +99,13 @@ func copyRepository(t *testing.T) string {
 		must(t, os.MkdirAll(filepath.Join(root, filepath.Dir(f)), 0o755))
 		must(t, os.WriteFile(filepath.Join(root, f), raw, info.Mode().Perm())) // scripts stay executable
 	}
+	// Node's packages (Portman, for postman/) are linked, not copied: the copy only reads them.
+	if nm, err := filepath.Abs("../../node_modules"); err == nil {
+		if _, err := os.Stat(filepath.Join(nm, ".bin", "portman")); err != nil {
+			t.Fatal("Portman is not installed: run npm ci (make function regenerates postman/ with it)")
+		}
+		must(t, os.Symlink(nm, filepath.Join(root, "node_modules")))
+	}
 	return root
 }
 

@@ -4,12 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -82,63 +78,4 @@ func echoOnce(client *http.Client, apiURL, token, email string, i int) error {
 		return fmt.Errorf("call %d: answer belongs to another request: %+v", i, got)
 	}
 	return nil
-}
-
-// TestCognitoOutage_LoginFailsFastAndEchoKeepsServingCachedKeys stops the emulator mid-run.
-func TestCognitoOutage_LoginFailsFastAndEchoKeepsServingCachedKeys(t *testing.T) {
-	s := startStack(t)
-	email, password := newEmail(), newPassword()
-	s.createUser(t, email, password)
-	token := login(t, s, email, password)["id_token"].(string)
-
-	stopEmulator(t, s)
-
-	start := time.Now()
-	r := call(t, s, "POST", "/login", mustJSON(map[string]string{"username": email, "password": password}))
-	elapsed := time.Since(start)
-	if r.status != http.StatusServiceUnavailable && r.status != http.StatusGatewayTimeout {
-		t.Fatalf("login during the outage: status %d, want 503 or 504; body %s", r.status, r.body)
-	}
-	if r.message(t) == "" {
-		t.Fatalf("no message: %s", r.body)
-	}
-	// The login function's timeout in the template is 10 s; the answer must come well inside it.
-	if elapsed > 10*time.Second {
-		t.Fatalf("login took %s during the outage, past the function's timeout", elapsed)
-	}
-	echo := call(t, s, "POST", "/echo", `{"still":"here"}`, "Authorization", token)
-	assertStatus(t, echo, http.StatusOK)
-}
-
-// stopEmulator kills the stack's moto_server (its child, found through /proc on Linux), leaving the
-// Cognito layer in front of it answering with nothing behind.
-func stopEmulator(t testing.TB, s *stack) {
-	t.Helper()
-	dirs, _ := filepath.Glob("/proc/[0-9]*")
-	for _, d := range dirs {
-		raw, err := os.ReadFile(filepath.Join(d, "cmdline"))
-		if err != nil || !strings.Contains(string(raw), "moto_server") {
-			continue
-		}
-		status, err := os.ReadFile(filepath.Join(d, "status"))
-		if err != nil || !strings.Contains(string(status), "\nPPid:\t"+strconv.Itoa(s.PID())+"\n") {
-			continue
-		}
-		pid, _ := strconv.Atoi(filepath.Base(d))
-		if err := syscall.Kill(-pid, syscall.SIGKILL); err != nil {
-			t.Fatalf("kill moto_server %d: %v", pid, err)
-		}
-		deadline := time.Now().Add(5 * time.Second)
-		for time.Now().Before(deadline) {
-			if _, err := os.Stat(d); err != nil {
-				return
-			}
-			if st, _ := os.ReadFile(filepath.Join(d, "status")); strings.Contains(string(st), "State:\tZ") {
-				return
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-		t.Fatalf("moto_server %d still running 5 s after SIGKILL", pid)
-	}
-	t.Fatalf("no moto_server child of the stack (pid %d)", s.PID())
 }

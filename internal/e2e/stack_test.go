@@ -5,7 +5,6 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
-	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -18,7 +17,6 @@ import (
 
 	"github.com/example/cognito-sam-go/internal/emulator/apigateway/authorizer/authtest"
 	"github.com/example/cognito-sam-go/internal/localstack/launch"
-	"github.com/example/cognito-sam-go/internal/mototest"
 	"github.com/example/cognito-sam-go/internal/testlog"
 )
 
@@ -38,10 +36,6 @@ var (
 func localBinary(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
-		if _, err := exec.LookPath("moto_server"); err != nil {
-			buildErr = errors.New(mototest.NotFound)
-			return
-		}
 		dir, err := os.MkdirTemp("", "e2e-local-")
 		if err != nil {
 			buildErr = err
@@ -158,18 +152,18 @@ func listening(port int) bool {
 	return true
 }
 
-// signingKey is the local Cognito's signing key, which the stack writes to its state directory (as
-// moto publishes its own), with the kid its JWKS names: tokens with chosen claims signed by it are
-// genuine to the stack's authorizer.
+// signingKey is the local Cognito's signing key, which the emulator keeps in its state directory
+// (<STATE_DIR>/cognito/keys.pem, the RSA key first), with the kid its JWKS names: tokens with chosen
+// claims signed by it are genuine to the stack's authorizer.
 func (s *stack) signingKey(t testing.TB) authtest.Key {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(s.StateDir, "cognito-signing-key.pem"))
+	raw, err := os.ReadFile(filepath.Join(s.StateDir, "cognito", "keys.pem"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	block, _ := pem.Decode(raw)
 	if block == nil {
-		t.Fatal("cognito-signing-key.pem holds no PEM block")
+		t.Fatal("cognito/keys.pem holds no PEM block")
 	}
 	key, err := x509.ParsePKCS1PrivateKey(block.Bytes)
 	if err != nil {

@@ -1,6 +1,6 @@
 // Package localstack runs the whole API on this machine with no AWS account and no Docker, as it runs
 // deployed: the templates translated by the SAM translator and deployed by the CloudFormation emulator,
-// Cognito emulated (moto behind a layer that behaves as Cognito does), each function's bootstrap built
+// Cognito emulated in process (internal/emulator/cognito), each function's bootstrap built
 // by its template build method and run behind the Lambda Runtime API, and API Gateway serving the
 // deployed REST API definition with its authorizer, gateway responses and throttling.
 package localstack
@@ -25,7 +25,6 @@ import (
 
 	"github.com/example/cognito-sam-go/internal/emulator/apigateway"
 	"github.com/example/cognito-sam-go/internal/emulator/cloudformation"
-	"github.com/example/cognito-sam-go/internal/emulator/cognito"
 	"github.com/example/cognito-sam-go/internal/emulator/lambda"
 )
 
@@ -40,10 +39,11 @@ type Options struct {
 	// CognitoHost is the address the Cognito emulator listens on: 127.0.0.1 unless asked for one that
 	// `sam local start-api`'s containers reach (Docker's bridge gateway on Linux; see README).
 	CognitoHost string
-	MotoServer  string // moto_server command
-	Python      string // python3, for the SAM translator
-	StateDir    string // everything this stack writes (.local)
-	Region      string
+	// MailQuota is the Cognito emulator's daily email quota; 0 means Cognito's 50.
+	MailQuota int
+	Python    string // python3, for the SAM translator
+	StateDir  string // everything this stack writes (.local)
+	Region    string
 	// ParameterOverrides uses `sam deploy --parameter-overrides` syntax and applies to whichever
 	// template declares each key.
 	ParameterOverrides string
@@ -113,42 +113,22 @@ func Run(ctx context.Context, opts Options) error {
 	_ = os.Remove(outputsPath) // a stale file must not look like readiness
 	defer os.Remove(outputsPath)
 
-	// The local Cognito starts (moto takes a second or two) while the auth stack is translated; its
-	// resources wait for it.
-	cognitoURL := "http://" + net.JoinHostPort(opts.CognitoHost, strconv.Itoa(opts.CognitoPort))
-	started := make(chan struct{})
-	var em *cognito.Emulator
-	var cognitoErr error
-	go func() {
-		defer close(started)
-		em, cognitoErr = startCognito(ctx, opts)
-	}()
-	defer func() {
-		<-started
-		if em != nil {
-			em.Stop()
-		}
-	}()
-	waitCognito := func(ctx context.Context) error {
-		select {
-		case <-started:
-			return cognitoErr
-		case <-ctx.Done():
-			return ctx.Err()
-		}
+	cog, err := startCognito(opts)
+	if err != nil {
+		return err
 	}
+	defer cog.close()
+	cognitoStopped := cog.stopped()
+	cognitoURL := "http://" + net.JoinHostPort(opts.CognitoHost, strconv.Itoa(opts.CognitoPort))
 
 	admin := cip.New(cip.Options{Region: opts.Region, BaseEndpoint: aws.String(cognitoURL),
 		// The emulator accepts any credentials; these never leave loopback.
 		Credentials: credentials.NewStaticCredentialsProvider("local", "local", "")})
-	stacks, err := deployStacks(ctx, opts, localProviders(opts, &cognitoProviders{client: admin, logger: log, wait: waitCognito}), overrides)
+	stacks, err := deployStacks(ctx, opts, localProviders(opts, &cognitoProviders{client: admin, logger: log}), overrides)
 	if err != nil {
-		if werr := waitCognito(ctx); werr != nil {
-			return werr // the cause, rather than the provider's view of it
-		}
 		return err
 	}
-	log.Info("Cognito emulator ready", "url", em.URL)
+	log.Info("Cognito emulator ready", "url", cognitoURL)
 	// What SAM CLI's --env-vars does for sam local: point the functions that declare it at the local Cognito.
 	envOverrides := map[string]string{"AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER": cognitoURL}
 	fns, err := lambdaFunctions(ctx, opts, stacks.api, envOverrides)
@@ -183,7 +163,12 @@ func Run(ctx context.Context, opts Options) error {
 	go func() { served <- srv.Serve(apigateway.Listener(ln, gw)) }()
 	var web *http.Server
 	if webLn != nil {
-		web = webServer(webHandler(webDir(opts), filepath.Join(opts.StateDir, "mail.jsonl"), opts.WebPort, out.ApiUrl, log))
+		hint, err := stacks.passwordHint()
+		if err != nil {
+			return err
+		}
+		page := webConfig{APIURL: out.ApiUrl, PasswordHint: hint}
+		web = webServer(webHandler(webDir(opts), filepath.Join(opts.StateDir, "mail.jsonl"), opts.WebPort, page, log))
 		go func() { served <- fmt.Errorf("web page: %w", web.Serve(webLn)) }()
 		defer web.Close()
 	}
@@ -212,6 +197,9 @@ func Run(ctx context.Context, opts Options) error {
 	select {
 	case err := <-served:
 		return fmt.Errorf("server stopped: %w", err)
+	case err := <-cognitoStopped:
+		_ = srv.Close()
+		return err
 	case <-ctx.Done():
 	}
 	log.Info("stopping")

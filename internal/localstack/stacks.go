@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 
 	"github.com/example/cognito-sam-go/internal/emulator/cloudformation"
+	"github.com/example/cognito-sam-go/internal/passwordpolicy"
 )
 
 // Stack names and the account the local stack pretends to be (moto's default account).
@@ -38,8 +39,8 @@ type stackSet struct {
 	auth, api *cloudformation.Stack
 }
 
-// deployStacks translates and deploys the auth stack, then the API stack with the pool's id and ARN,
-// as the root template's nesting passes them. overrides apply to whichever stack declares each key.
+// deployStacks translates and deploys the auth stack, then the API stack with the pool's id, ARN and
+// password policy, as the root template's nesting passes them. overrides apply to whichever stack declares each key.
 func deployStacks(ctx context.Context, opts Options, providers map[string]cloudformation.Provider, overrides map[string]string) (stackSet, error) {
 	authValues := map[string]string{"DomainPrefix": defaultDomainPrefix}
 	maps.Copy(authValues, overrides)
@@ -47,7 +48,8 @@ func deployStacks(ctx context.Context, opts Options, providers map[string]cloudf
 	if err != nil {
 		return stackSet{}, err
 	}
-	apiValues := map[string]string{"UserPoolId": auth.Outputs["UserPoolId"], "UserPoolArn": auth.Outputs["UserPoolArn"]}
+	apiValues := map[string]string{"UserPoolId": auth.Outputs["UserPoolId"], "UserPoolArn": auth.Outputs["UserPoolArn"],
+		"PasswordPolicy": auth.Outputs["PasswordPolicy"]}
 	maps.Copy(apiValues, overrides)
 	api, err := deployOne(ctx, opts, "api-stack/template.yaml", apiStackName, apiValues, providers)
 	if err != nil {
@@ -129,4 +131,18 @@ func localProviders(opts Options, cognito *cognitoProviders) map[string]cloudfor
 func restAPIID(logicalID string) string {
 	sum := sha256.Sum256([]byte(apiStackName + "/" + logicalID))
 	return hex.EncodeToString(sum[:5])
+}
+
+// passwordHint is what the pool's password policy asks, in a sentence, for the browser page.
+func (s stackSet) passwordHint() (string, error) {
+	for id, r := range s.auth.Resources {
+		if r.Type == "AWS::Cognito::UserPool" {
+			p, err := passwordpolicy.FromPool(r.Properties)
+			if err != nil {
+				return "", fmt.Errorf("auth stack %s: %w", id, err)
+			}
+			return p.Hint(), nil
+		}
+	}
+	return "", fmt.Errorf("the auth stack has no AWS::Cognito::UserPool")
 }

@@ -59,20 +59,22 @@ func listenWeb(port int) (net.Listener, error) {
 	return ln, nil
 }
 
-// webConfig is config.json: what the page needs to find the API and the mailbox.
+// webConfig is config.json: what the page needs to find the API and the mailbox, and the pool's
+// password policy in a sentence (passwordpolicy's Hint), so the page's hint is the pool's own.
 type webConfig struct {
-	APIURL     string `json:"apiUrl"`
-	MailboxURL string `json:"mailboxUrl"`
+	APIURL       string `json:"apiUrl"`
+	MailboxURL   string `json:"mailboxUrl"`
+	PasswordHint string `json:"passwordHint"`
 }
 
-// webHandler serves dir (web/), config.json and mail.json (read from mailbox on each request). Only
+// webHandler serves dir (web/), config.json (cfg, with the mailbox's URL) and mail.json (read from mailbox on each request). Only
 // requests addressed to 127.0.0.1:<port> are served: the mailbox holds live links and codes, and a
 // check of the Host header keeps a page elsewhere from reading it through DNS rebinding.
 // http://localhost:<port> is redirected there, the one origin CORS allows.
-func webHandler(dir, mailbox string, port int, apiURL string, log *slog.Logger) http.Handler {
+func webHandler(dir, mailbox string, port int, cfg webConfig, log *slog.Logger) http.Handler {
 	origin := WebOrigin(port)
 	host := strings.TrimPrefix(origin, "http://")
-	cfg := webConfig{APIURL: apiURL, MailboxURL: origin + "/mail.json"}
+	cfg.MailboxURL = origin + "/mail.json"
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		w.Header().Set("Cache-Control", "no-store")

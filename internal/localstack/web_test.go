@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/example/cognito-sam-go/internal/emulator/cloudformation"
 )
 
 const testWebPort = 8089
@@ -46,9 +48,28 @@ func webFixture(t *testing.T) (dir, mailbox string) {
 	return dir, mailbox
 }
 
+// testPage is config.json's content in the tests, but for the mailbox's URL, which the handler sets.
+var testPage = webConfig{APIURL: "http://127.0.0.1:3000", PasswordHint: "At least 9 characters."}
+
+// The page's hint is the auth stack's pool's policy, as deployed.
+func TestPasswordHintIsThePoolsPolicy(t *testing.T) {
+	auth := &cloudformation.Stack{Resources: map[string]cloudformation.Deployed{
+		"UserPool": {Type: "AWS::Cognito::UserPool", Properties: map[string]any{"Policies": map[string]any{
+			"PasswordPolicy": map[string]any{"MinimumLength": 15, "RequireNumbers": true, "TemporaryPasswordValidityDays": 7},
+		}}},
+	}}
+	hint, err := stackSet{auth: auth}.passwordHint()
+	if want := "At least 15 characters, with a digit."; err != nil || hint != want {
+		t.Errorf("passwordHint() = %q, %v; want %q", hint, err, want)
+	}
+	if _, err := (stackSet{auth: &cloudformation.Stack{}}).passwordHint(); err == nil {
+		t.Error("an auth stack without a pool gave a hint")
+	}
+}
+
 func TestWebHandler_ServesThePageConfigAndMailboxAndAnswersJSONErrors(t *testing.T) {
 	dir, mailbox := webFixture(t)
-	h := webHandler(dir, mailbox, testWebPort, "http://127.0.0.1:3000", slog.New(slog.DiscardHandler))
+	h := webHandler(dir, mailbox, testWebPort, testPage, slog.New(slog.DiscardHandler))
 	host := "127.0.0.1:" + strconv.Itoa(testWebPort)
 	tests := []struct {
 		name, method, target, host string
@@ -56,8 +77,8 @@ func TestWebHandler_ServesThePageConfigAndMailboxAndAnswersJSONErrors(t *testing
 		contentType                string
 		body                       string // exact body, or a message the JSON error must contain
 	}{
-		{"config.json names the API and the mailbox", "GET", "/config.json", host, 200, "application/json",
-			`{"apiUrl":"http://127.0.0.1:3000","mailboxUrl":"http://127.0.0.1:8089/mail.json"}` + "\n"},
+		{"config.json names the API, the mailbox and the password hint", "GET", "/config.json", host, 200, "application/json",
+			`{"apiUrl":"http://127.0.0.1:3000","mailboxUrl":"http://127.0.0.1:8089/mail.json","passwordHint":"At least 9 characters."}` + "\n"},
 		{"mail.json lists the whole lines, oldest first", "GET", "/mail.json", host, 200, "application/json",
 			`[{"to":"a@example.com","kind":"signup","link":"http://127.0.0.1:5000/confirmUser?x=1"},{"to":"b@example.com","kind":"forgot","code":"123456"}]` + "\n"},
 		{"slash is index.html", "GET", "/", host, 200, "text/html; charset=utf-8", "<!DOCTYPE html><title>page</title>"},
@@ -105,7 +126,7 @@ func TestWebHandler_ServesThePageConfigAndMailboxAndAnswersJSONErrors(t *testing
 
 func TestWebHandler_IndexHasAContentSecurityPolicyWithoutInlineScript(t *testing.T) {
 	dir, mailbox := webFixture(t)
-	h := webHandler(dir, mailbox, testWebPort, "http://127.0.0.1:3000", slog.New(slog.DiscardHandler))
+	h := webHandler(dir, mailbox, testWebPort, testPage, slog.New(slog.DiscardHandler))
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest("GET", "http://127.0.0.1:8089/", nil))
 	csp := rec.Header().Get("Content-Security-Policy")
@@ -116,7 +137,7 @@ func TestWebHandler_IndexHasAContentSecurityPolicyWithoutInlineScript(t *testing
 
 func TestWebHandler_RedirectsLocalhostToTheCORSOrigin(t *testing.T) {
 	dir, mailbox := webFixture(t)
-	h := webHandler(dir, mailbox, testWebPort, "http://127.0.0.1:3000", slog.New(slog.DiscardHandler))
+	h := webHandler(dir, mailbox, testWebPort, testPage, slog.New(slog.DiscardHandler))
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest("GET", "http://localhost:8089/app.js?x=1", nil))
 	if rec.Code != http.StatusTemporaryRedirect || rec.Header().Get("Location") != "http://127.0.0.1:8089/app.js?x=1" {

@@ -18,7 +18,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
-	"github.com/example/cognito-sam-go/internal/cognitofake"
 	"github.com/example/cognito-sam-go/internal/login"
 )
 
@@ -28,8 +27,8 @@ const (
 )
 
 // BenchmarkLogin is one warm POST /login as Lambda runs it: the golden API Gateway event through the
-// proxy adapter, request decoding and validation, the real SDK client's InitiateAuth against the
-// Cognito fake on loopback (HTTP, keep-alive), and the mapping of Cognito's answer to ours, logging
+// proxy adapter, request decoding and validation, the real SDK client's InitiateAuth against a
+// canned answer on loopback (HTTP, keep-alive: the handler's cost, not the emulation's hashing), and the mapping of Cognito's answer to ours, logging
 // JSON as in production (to io.Discard).
 //
 //   - ok: tokens back (200); wrong_password: NotAuthorizedException (401).
@@ -37,33 +36,26 @@ const (
 //     cost is ok's time less this one.
 func BenchmarkLogin(b *testing.B) {
 	ev := benchLoginEvent(b)
-	tokens := cognitofake.Tokens("eyJraWQiOiJpZCJ9.ID.sig", "eyJraWQiOiJhY2Nlc3MifQ.ACCESS.sig", "eyJjdHkiOiJKV1QifQ.REFRESH.x", 3600)
+	tokens := tokensReply("eyJraWQiOiJpZCJ9.ID.sig", "eyJraWQiOiJhY2Nlc3MifQ.ACCESS.sig", "eyJjdHkiOiJKV1QifQ.REFRESH.x", 3600)
 
 	b.Run("ok", func(b *testing.B) {
 		benchLoginProxy(b, ev, tokens, http.StatusOK)
 	})
 	b.Run("wrong_password", func(b *testing.B) {
-		benchLoginProxy(b, ev, cognitofake.Error("NotAuthorizedException", "Incorrect username or password."), http.StatusUnauthorized)
+		benchLoginProxy(b, ev, cognitoError("NotAuthorizedException", "Incorrect username or password."), http.StatusUnauthorized)
 	})
 	b.Run("baseline_sdk", func(b *testing.B) {
-		fake := cognitofake.New()
-		defer fake.Close()
-		fake.Reply(cognitofake.InitiateAuth, tokens)
-		client := login.NewCognitoClient(benchRegion, fake.URL)
+		client := login.NewCognitoClient(benchRegion, canned(b, tokens, nil))
 		in := &cognitoidentityprovider.InitiateAuthInput{
 			AuthFlow: types.AuthFlowTypeUserPasswordAuth, ClientId: aws.String(benchClientID),
 			AuthParameters: map[string]string{"USERNAME": "alice@example.com", "PASSWORD": "Correct-Horse-9!"},
 		}
 		ctx := context.Background()
 		b.ReportAllocs()
-		n := 0
 		for b.Loop() {
 			out, err := client.InitiateAuth(ctx, in)
 			if err != nil || out.AuthenticationResult == nil {
 				b.Fatalf("InitiateAuth: %v", err)
-			}
-			if n++; n%1024 == 0 {
-				fake.Reset() // the fake records every call; keep its memory flat
 			}
 		}
 	})
@@ -75,16 +67,13 @@ func BenchmarkLoginInvalid(b *testing.B) {
 	ev := benchLoginEvent(b)
 	ev.Body = `{"username":"alice","password":"Correct-Horse-9!"}`
 	b.Run("bad_request", func(b *testing.B) {
-		benchLoginProxy(b, ev, cognitofake.Error("InternalErrorException", "not called"), http.StatusBadRequest)
+		benchLoginProxy(b, ev, cognitoError("InternalErrorException", "not called"), http.StatusBadRequest)
 	})
 }
 
-func benchLoginProxy(b *testing.B, ev events.APIGatewayProxyRequest, reply cognitofake.Reply, want int) {
-	fake := cognitofake.New()
-	defer fake.Close()
-	fake.Reply(cognitofake.InitiateAuth, reply)
+func benchLoginProxy(b *testing.B, ev events.APIGatewayProxyRequest, reply reply, want int) {
 	logger := slog.New(slog.NewJSONHandler(io.Discard, nil))
-	h := login.New(login.NewCognitoClient(benchRegion, fake.URL),
+	h := login.New(login.NewCognitoClient(benchRegion, canned(b, reply, nil)),
 		login.Config{ClientID: benchClientID, CallTimeout: 5 * time.Second}, logger)
 	adapter := httpadapter.New(h)
 	// As the runtime calls the handler: the function's deadline and the invocation's request id.
@@ -97,13 +86,9 @@ func benchLoginProxy(b *testing.B, ev events.APIGatewayProxyRequest, reply cogni
 		b.Fatalf("status %d, want %d; error %v, body %s", resp.StatusCode, want, err, resp.Body)
 	}
 	b.ReportAllocs()
-	n := 0
 	for b.Loop() {
 		if _, err := adapter.ProxyWithContext(ctx, ev); err != nil {
 			b.Fatal(err)
-		}
-		if n++; n%1024 == 0 {
-			fake.Reset()
 		}
 	}
 }

@@ -30,8 +30,8 @@ const (
 	maxBackoff  = 200 * time.Millisecond
 )
 
-// NewCognitoClient returns a client for region's Cognito user pools, or for endpoint (a local
-// emulator) when it is not empty. Every call the handler makes on a public app client is anonymous,
+// NewCognitoClient returns a client for region's Cognito user pools, or for endpoint (a Cognito
+// elsewhere, such as one on this machine) when it is not empty. Every call the handler makes on a public app client is anonymous,
 // so the client neither signs requests nor looks for credentials or shared config files: nothing to
 // load at cold start and no IAM permission to grant.
 func NewCognitoClient(region, endpoint string) *cognitoidentityprovider.Client {

@@ -2,31 +2,31 @@ package login_test
 
 import (
 	"context"
+	"net/http"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 
-	"github.com/example/cognito-sam-go/internal/cognitofake"
+	"github.com/example/cognito-sam-go/internal/emulator/cognito/cognitotest"
 	"github.com/example/cognito-sam-go/internal/login"
 )
 
 func TestNewCognitoClient_SendsAnonymousAWSJSONCallsToTheEndpoint(t *testing.T) {
-	fake := cognitofake.New()
-	t.Cleanup(fake.Close)
-	fake.Reply(cognitofake.InitiateAuth, cognitofake.Tokens("id", "access", "refresh", 60))
+	// The wire format itself, so a bare server that records the request's head.
+	heads := make(chan http.Header, 4)
+	url := canned(t, tokensReply("id", "access", "refresh", 60), func(h http.Header) { heads <- h })
 
-	_, err := login.NewCognitoClient(testRegion, fake.URL).InitiateAuth(context.Background(),
+	_, err := login.NewCognitoClient(testRegion, url).InitiateAuth(context.Background(),
 		&cognitoidentityprovider.InitiateAuthInput{ClientId: aws.String(testClientID), AuthFlow: "USER_PASSWORD_AUTH"})
 	if err != nil {
 		t.Fatal(err)
 	}
 
-	calls := fake.Calls()
-	if len(calls) != 1 {
-		t.Fatalf("%d calls, want 1", len(calls))
+	if n := len(heads); n != 1 {
+		t.Fatalf("%d calls, want 1", n)
 	}
-	hdr := calls[0].Header
+	hdr := <-heads
 	if got := hdr.Get("X-Amz-Target"); got != "AWSCognitoIdentityProviderService.InitiateAuth" {
 		t.Errorf("X-Amz-Target = %q", got)
 	}
@@ -50,17 +50,18 @@ func TestNewCognitoClient_RetriesOnlyTransientFailuresAndAtMostOnce(t *testing.T
 	}
 	for _, tc := range cases {
 		t.Run(tc.errorType, func(t *testing.T) {
-			fake := cognitofake.New()
-			t.Cleanup(fake.Close)
-			fake.Reply(cognitofake.InitiateAuth, cognitofake.Error(tc.errorType, "x"))
+			c := cognito{cognitotest.Start(t)}
+			// The first attempt gets the error; a retry, if any, the emulation's own refusal (no such user).
+			c.Reply(opInitiateAuth, cognitoError(tc.errorType, "x"))
 
-			_, err := login.NewCognitoClient(testRegion, fake.URL).InitiateAuth(context.Background(),
-				&cognitoidentityprovider.InitiateAuthInput{ClientId: aws.String(testClientID), AuthFlow: "USER_PASSWORD_AUTH"})
+			_, err := login.NewCognitoClient(c.Region, c.URL).InitiateAuth(context.Background(),
+				&cognitoidentityprovider.InitiateAuthInput{ClientId: aws.String(c.ClientID), AuthFlow: "USER_PASSWORD_AUTH",
+					AuthParameters: map[string]string{"USERNAME": goldenUsername, "PASSWORD": goldenPassword}})
 
 			if err == nil {
 				t.Fatal("want an error")
 			}
-			if n := len(fake.Calls()); n != tc.wantCalls {
+			if n := len(c.Calls()); n != tc.wantCalls {
 				t.Errorf("%d attempts, want %d", n, tc.wantCalls)
 			}
 		})

@@ -8,7 +8,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/example/cognito-sam-go/internal/cognitofake"
+	"github.com/example/cognito-sam-go/internal/emulator/cognito/cognitotest"
 )
 
 // The password of the account the enumeration tests create; the golden requests send another one.
@@ -16,16 +16,16 @@ const accountPassword = "Account-Password-77!"
 
 // accountStates is every state the address in the golden requests can be in; the first is none.
 var accountStates = []struct {
-	name   string
-	state  cognitofake.State
-	exists bool
+	name  string
+	state accountState
 }{
-	{"missing", 0, false},
-	{"unconfirmed", cognitofake.Unconfirmed, true},
-	{"confirmed", cognitofake.Confirmed, true},
-	{"disabled", cognitofake.Disabled, true},
-	{"reset required", cognitofake.ResetRequired, true},
-	{"force change password", cognitofake.ForceChangePassword, true},
+	{"missing", stateNone},
+	{"unconfirmed", stateUnconfirmed},
+	{"confirmed", stateConfirmed},
+	{"disabled", stateDisabled},
+	{"reset required", stateResetRequired},
+	{"force change password", stateForceChangePassword},
+	{"locked out", stateLockedOut},
 }
 
 // enumerationProbe is one request an attacker could send about an address.
@@ -37,13 +37,14 @@ type enumerationProbe struct {
 	before []events.APIGatewayProxyRequest
 	// provenIn are the states in which this request proves the account's password, so that its
 	// answer may differ: the contract's one exception.
-	provenIn []cognitofake.State
+	provenIn []accountState
 }
 
 // No answer of a public route may tell an account in any state from a missing one. Each probe is sent
-// for the golden address in every state against a Cognito that behaves as Cognito does with
-// PreventUserExistenceErrors ENABLED, including where Cognito still tells accounts apart; status,
-// headers and body must be identical.
+// for the golden address in every state against the project's one Cognito emulation (the local
+// stack's), whose client has PreventUserExistenceErrors ENABLED and which still tells accounts apart
+// where Cognito does; status, headers and body must be identical. (Timing: /signup's, the one route
+// whose Cognito work differs by account, has TestSignUpAnswerTimesDoNotTellNewAddressesFromTakenOnes.)
 func TestNoPublicRouteTellsAccountsApart(t *testing.T) {
 	rightPassword := `{"username":"` + goldenUsername + `","password":"` + accountPassword + `"}`
 	weakSignUp := `{"username":"` + goldenUsername + `","password":"short"}`
@@ -54,7 +55,7 @@ func TestNoPublicRouteTellsAccountsApart(t *testing.T) {
 	probes := []enumerationProbe{
 		{name: "wrong password", event: loginEvent},
 		{name: "the account's password", event: loginEvent, body: rightPassword,
-			provenIn: []cognitofake.State{cognitofake.Confirmed, cognitofake.ForceChangePassword}},
+			provenIn: []accountState{stateConfirmed, stateForceChangePassword}},
 		{name: "forged session", event: newPasswordEvent},
 		{name: "forged refresh token", event: refreshEvent},
 		{name: "sign up", event: signUpEvent},
@@ -73,10 +74,10 @@ func TestNoPublicRouteTellsAccountsApart(t *testing.T) {
 		t.Run(strings.TrimSuffix(p.event, "-request.json")+"/"+p.name, func(t *testing.T) {
 			var missing response
 			for i, s := range accountStates {
-				if s.exists && slices.Contains(p.provenIn, s.state) {
+				if slices.Contains(p.provenIn, s.state) {
 					continue
 				}
-				got := probeInState(t, p, s.state, s.exists)
+				got := probeInState(t, p, s.state)
 				if i == 0 {
 					missing = got
 					continue
@@ -90,14 +91,18 @@ func TestNoPublicRouteTellsAccountsApart(t *testing.T) {
 	}
 }
 
-func probeInState(t *testing.T, p enumerationProbe, state cognitofake.State, exists bool) response {
+// enumerationHarness is a harness on a fresh emulation whose clock stands still, so that a lockout
+// lasts, with the golden address in state.
+func enumerationHarness(t *testing.T, state accountState, password string) *harness {
 	t.Helper()
-	h := newHarness(t)
-	pool := cognitofake.NewPool(testClientID)
-	if exists {
-		pool.AddUser(goldenUsername, accountPassword, state)
-	}
-	h.cognito.Serve(pool)
+	h := newHarnessOn(t, cognito{cognitotest.Start(t, cognitotest.WithClock(frozenClock))})
+	h.cognito.addUser(t, goldenUsername, password, state)
+	return h
+}
+
+func probeInState(t *testing.T, p enumerationProbe, state accountState) response {
+	t.Helper()
+	h := enumerationHarness(t, state, accountPassword)
 	for _, ev := range p.before {
 		h.invoke(t, ev)
 	}
@@ -126,12 +131,7 @@ func TestEnumerationProbesMeetCognitosDifferingAnswers(t *testing.T) {
 	} {
 		seen := map[string]bool{}
 		for _, s := range accountStates {
-			h := newHarness(t)
-			pool := cognitofake.NewPool(testClientID)
-			if s.exists {
-				pool.AddUser(goldenUsername, goldenPassword, s.state)
-			}
-			h.cognito.Serve(pool)
+			h := enumerationHarness(t, s.state, goldenPassword)
 			h.invoke(t, event(t, tc.event))
 			for _, line := range logLines(t, h.logs) {
 				code, _ := line["cognito_error"].(string)

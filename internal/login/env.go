@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/example/cognito-sam-go/internal/httpapi"
+	"github.com/example/cognito-sam-go/internal/passwordpolicy"
 )
 
 // maxCallTimeout keeps a Cognito call, and the 504 after it, well inside the function's 10 s timeout.
@@ -22,7 +23,11 @@ const maxCallTimeout = 8 * time.Second
 //   - USER_POOL_CLIENT_ID (required): the public app client.
 //   - AWS_REGION (required): set by Lambda itself.
 //   - AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER (optional): the SDK's own variable name, for a local Cognito.
+//   - PASSWORD_POLICY (required): the pool's password policy as JSON (the auth stack's output
+//     PasswordPolicy), checked before Cognito is asked.
 //   - COGNITO_CALL_TIMEOUT (optional, Go duration, default 5s, at most 8s).
+//   - SIGNUP_MIN_DURATION (optional, Go duration, default 1s, 0 to 8s): the least time a /signup
+//     answer takes (Config.SignUpMinDuration).
 //   - CORS_ALLOW_ORIGIN (optional): the one origin named in Access-Control-Allow-Origin.
 func FromEnv(getenv func(string) string, logger *slog.Logger) (http.Handler, error) {
 	get := func(name string) string { return strings.TrimSpace(getenv(name)) }
@@ -42,18 +47,46 @@ func FromEnv(getenv func(string) string, logger *slog.Logger) (http.Handler, err
 			return nil, fmt.Errorf("AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER %q is not an http(s) URL", endpoint)
 		}
 	}
-	timeout := defaultCallTimeout
-	if v := get("COGNITO_CALL_TIMEOUT"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil {
-			return nil, fmt.Errorf("COGNITO_CALL_TIMEOUT %q is not a Go duration such as 5s: %w", v, err)
-		}
-		if d <= 0 || d > maxCallTimeout {
-			return nil, fmt.Errorf("COGNITO_CALL_TIMEOUT %q must be more than 0 and at most %s", v, maxCallTimeout)
-		}
-		timeout = d
+	rawPolicy := get("PASSWORD_POLICY")
+	if rawPolicy == "" {
+		return nil, errors.New("PASSWORD_POLICY is required: the user pool's password policy as JSON (auth stack output PasswordPolicy)")
+	}
+	policy, err := passwordpolicy.Parse(rawPolicy)
+	if err != nil {
+		return nil, fmt.Errorf("PASSWORD_POLICY: %w", err)
+	}
+	timeout, err := duration(get, "COGNITO_CALL_TIMEOUT", defaultCallTimeout, false)
+	if err != nil {
+		return nil, err
+	}
+	floor, err := duration(get, "SIGNUP_MIN_DURATION", defaultSignUpMinDuration, true)
+	if err != nil {
+		return nil, err
 	}
 
-	h := New(NewCognitoClient(region, endpoint), Config{ClientID: clientID, CallTimeout: timeout}, logger)
+	h := New(NewCognitoClient(region, endpoint), Config{
+		ClientID: clientID, CallTimeout: timeout, PasswordPolicy: policy, SignUpMinDuration: floor,
+	}, logger)
 	return httpapi.CORS(get("CORS_ALLOW_ORIGIN"), h), nil
+}
+
+// defaultSignUpMinDuration is SIGNUP_MIN_DURATION's default: above what Cognito's SignUp takes for a
+// new address, which the log's signup_min_duration_exceeded flags when it does not hold.
+const defaultSignUpMinDuration = time.Second
+
+// duration reads the Go duration in variable name: fallback when unset, at most maxCallTimeout (the
+// answer must come within the function's timeout), and more than zero unless zeroOK.
+func duration(get func(string) string, name string, fallback time.Duration, zeroOK bool) (time.Duration, error) {
+	v := get(name)
+	if v == "" {
+		return fallback, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		return 0, fmt.Errorf("%s %q is not a Go duration such as 5s: %w", name, v, err)
+	}
+	if d < 0 || d == 0 && !zeroOK || d > maxCallTimeout {
+		return 0, fmt.Errorf("%s %q must be more than 0 and at most %s", name, v, maxCallTimeout)
+	}
+	return d, nil
 }

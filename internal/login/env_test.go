@@ -5,8 +5,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/example/cognito-sam-go/internal/cognitofake"
+	"github.com/example/cognito-sam-go/internal/emulator/cognito/cognitotest"
 	"github.com/example/cognito-sam-go/internal/login"
+	"github.com/example/cognito-sam-go/internal/templates"
 )
 
 func lookup(env map[string]string) func(string) string {
@@ -14,7 +15,7 @@ func lookup(env map[string]string) func(string) string {
 }
 
 func TestFromEnv_RejectsMissingOrBadSettingsNamingTheVariable(t *testing.T) {
-	valid := map[string]string{"USER_POOL_CLIENT_ID": testClientID, "AWS_REGION": testRegion}
+	valid := map[string]string{"USER_POOL_CLIENT_ID": testClientID, "AWS_REGION": testRegion, "PASSWORD_POLICY": templates.PoolPasswordPolicy(t).String()}
 	cases := []struct {
 		name, variable, value string
 	}{
@@ -28,6 +29,13 @@ func TestFromEnv_RejectsMissingOrBadSettingsNamingTheVariable(t *testing.T) {
 		{"timeout not under the function's", "COGNITO_CALL_TIMEOUT", "10s"},
 		{"endpoint without scheme", "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER", "127.0.0.1:5000"},
 		{"endpoint not http", "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER", "ftp://127.0.0.1:5000"},
+		{"missing password policy", "PASSWORD_POLICY", ""},
+		{"password policy not JSON", "PASSWORD_POLICY", "MinimumLength=12"},
+		{"password policy shorter than Cognito allows", "PASSWORD_POLICY", `{"MinimumLength":5}`},
+		{"password policy with an unknown rule", "PASSWORD_POLICY", `{"MinimumLength":12,"RequireEmoji":true}`},
+		{"sign-up floor not a duration", "SIGNUP_MIN_DURATION", "1"},
+		{"sign-up floor negative", "SIGNUP_MIN_DURATION", "-1s"},
+		{"sign-up floor past the function's timeout", "SIGNUP_MIN_DURATION", "9s"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -56,15 +64,15 @@ func TestFromEnv_BuildsAHandlerForTheConfiguredClientEndpointAndOrigin(t *testin
 	}
 	for _, tc := range cases {
 		t.Run("origin "+tc.origin, func(t *testing.T) {
-			fake := cognitofake.New()
-			t.Cleanup(fake.Close)
-			fake.Reply(cognitofake.InitiateAuth, cognitofake.Error("NotAuthorizedException", "Incorrect username or password."))
+			fake := cognito{cognitotest.Start(t)}
 			h, err := login.FromEnv(lookup(map[string]string{
-				"USER_POOL_CLIENT_ID": "client-from-env",
-				"AWS_REGION":          testRegion,
+				"USER_POOL_CLIENT_ID": fake.ClientID,
+				"AWS_REGION":          fake.Region,
 				"AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER": fake.URL,
 				"COGNITO_CALL_TIMEOUT":                       "2s",
 				"CORS_ALLOW_ORIGIN":                          tc.origin,
+				"PASSWORD_POLICY":                            `{"MinimumLength":30}`,
+				"SIGNUP_MIN_DURATION":                        "0s",
 			}), nil)
 			if err != nil {
 				t.Fatal(err)
@@ -80,8 +88,18 @@ func TestFromEnv_BuildsAHandlerForTheConfiguredClientEndpointAndOrigin(t *testin
 			if len(calls) != 1 {
 				t.Fatalf("the configured endpoint got %d calls, want 1", len(calls))
 			}
-			if in, err := calls[0].Input(); err != nil || in.ClientId != "client-from-env" {
+			if in, err := calls[0].Input(); err != nil || in.ClientId != fake.ClientID {
 				t.Errorf("ClientId = %q (%v), want USER_POOL_CLIENT_ID's", in.ClientId, err)
+			}
+
+			// PASSWORD_POLICY's 30 characters refuse the golden sign-up's password before Cognito.
+			weak := invoke(t, h, event(t, signUpEvent))
+			weak.wantStatus(t, http.StatusBadRequest)
+			if msg := weak.message(t); msg != "Password did not conform with policy: Password not long enough" {
+				t.Errorf("message = %q, want Cognito's reason", msg)
+			}
+			if n := len(fake.Calls()); n != 1 {
+				t.Errorf("Cognito got %d calls, want still 1: the policy is checked first", n)
 			}
 		})
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
 	"github.com/example/cognito-sam-go/internal/httpapi"
+	"github.com/example/cognito-sam-go/internal/passwordpolicy"
 )
 
 // Routes the API Gateway resources send to this function.
@@ -52,6 +53,14 @@ type Config struct {
 	// CallTimeout bounds each Cognito call, retries included, so that a slow Cognito gets a 504 before
 	// the function's own timeout cuts the answer off. Zero means 5s.
 	CallTimeout time.Duration
+	// PasswordPolicy is the pool's: a new password that breaks it is refused before Cognito is asked,
+	// with Cognito's reason, so the answer never depends on the account (Cognito does not document
+	// whether SignUp checks the name or the policy first). The zero Policy refuses nothing.
+	PasswordPolicy passwordpolicy.Policy
+	// SignUpMinDuration is the least time a /signup answer that asked Cognito takes, counted from the
+	// request's arrival: Cognito creating an account (and sending mail) takes longer than refusing a
+	// taken address, and the wait hides the difference. Zero means no wait.
+	SignUpMinDuration time.Duration
 }
 
 type handler struct {
@@ -85,6 +94,9 @@ type result struct {
 	// concealed marks a Cognito failure answered as a success so as not to tell accounts apart
 	// (a code that could not be delivered, a quota): logged as a warning for the deployer.
 	concealed bool
+	// overran marks a /signup answer that came later than SignUpMinDuration, which then no longer
+	// hides Cognito's timing: a warning for the deployer to raise it.
+	overran bool
 }
 
 func failed(status int, message, cause string) result {
@@ -152,7 +164,7 @@ func (h *handler) logResult(ctx context.Context, route string, res result, took 
 	switch {
 	case res.status >= 500:
 		level = slog.LevelError
-	case res.status == http.StatusTooManyRequests, res.concealed:
+	case res.status == http.StatusTooManyRequests, res.concealed, res.overran:
 		level = slog.LevelWarn
 	}
 	attrs := make([]slog.Attr, 0, 9)
@@ -163,6 +175,9 @@ func (h *handler) logResult(ctx context.Context, route string, res result, took 
 	}
 	if res.concealed {
 		attrs = append(attrs, slog.Bool("concealed", true))
+	}
+	if res.overran {
+		attrs = append(attrs, slog.Bool("signup_min_duration_exceeded", true))
 	}
 	if res.cause != "" {
 		attrs = append(attrs, slog.String("cause", res.cause))

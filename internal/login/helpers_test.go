@@ -15,8 +15,9 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
-	"github.com/example/cognito-sam-go/internal/cognitofake"
+	"github.com/example/cognito-sam-go/internal/emulator/cognito/cognitotest"
 	"github.com/example/cognito-sam-go/internal/login"
+	"github.com/example/cognito-sam-go/internal/templates"
 	"github.com/example/cognito-sam-go/internal/testlog"
 )
 
@@ -62,20 +63,21 @@ const (
 
 // allEvents is one golden request per route, and the operation each one calls.
 var allEvents = []struct{ event, op string }{
-	{loginEvent, cognitofake.InitiateAuth},
-	{newPasswordEvent, cognitofake.RespondToAuthChallenge},
-	{refreshEvent, cognitofake.InitiateAuth},
-	{signUpEvent, cognitofake.SignUp},
-	{resendEvent, cognitofake.ResendConfirmationCode},
-	{forgotEvent, cognitofake.ForgotPassword},
-	{resetEvent, cognitofake.ConfirmForgotPassword},
-	{logoutEvent, cognitofake.RevokeToken},
+	{loginEvent, opInitiateAuth},
+	{newPasswordEvent, opRespondToAuthChallenge},
+	{refreshEvent, opInitiateAuth},
+	{signUpEvent, opSignUp},
+	{resendEvent, opResendConfirmationCode},
+	{forgotEvent, opForgotPassword},
+	{resetEvent, opConfirmForgotPassword},
+	{logoutEvent, opRevokeToken},
 }
 
-// harness is the handler under test, wired as in production: the real SDK client against a fake
-// Cognito, and requests going through the real API Gateway proxy adapter.
+// harness is the handler under test, wired as in production: the real SDK client against the
+// project's Cognito emulation (its pool and client made as the templates make them), and requests
+// going through the real API Gateway proxy adapter.
 type harness struct {
-	cognito *cognitofake.Server
+	cognito cognito
 	handler http.Handler
 	logs    *testlog.Buffer
 }
@@ -86,25 +88,41 @@ func withCallTimeout(d time.Duration) option { return func(c *login.Config) { c.
 
 func newHarness(t *testing.T, opts ...option) *harness {
 	t.Helper()
-	fake := cognitofake.New()
-	t.Cleanup(fake.Close)
-	return newHarnessWithEndpoint(t, fake, fake.URL, opts...)
+	return newHarnessOn(t, cognito{cognitotest.Start(t)}, opts...)
 }
 
-func newHarnessWithEndpoint(t *testing.T, fake *cognitofake.Server, endpoint string, opts ...option) *harness {
+// frozenClock is the emulation's clock where a state must last (a lockout): it never moves.
+func frozenClock() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) }
+
+func newHarnessOn(t *testing.T, c cognito, opts ...option) *harness {
 	t.Helper()
-	cfg := login.Config{ClientID: testClientID, CallTimeout: 2 * time.Second}
+	h := newHarnessAt(t, c.URL, c.ClientID, opts...)
+	h.cognito = c
+	return h
+}
+
+// newCannedHarness is a harness whose Cognito answers r to every call, retries included: a Cognito
+// that throttles or fails keeps doing so, which an injected next answer (the SDK retries those
+// once) cannot show. It has no emulation behind it (h.cognito is empty).
+func newCannedHarness(t *testing.T, r reply, opts ...option) *harness {
+	t.Helper()
+	return newHarnessAt(t, canned(t, r, nil), testClientID, opts...)
+}
+
+func newHarnessAt(t *testing.T, endpoint, clientID string, opts ...option) *harness {
+	t.Helper()
+	cfg := login.Config{ClientID: clientID, CallTimeout: 2 * time.Second, PasswordPolicy: templates.PoolPasswordPolicy(t)}
 	for _, o := range opts {
 		o(&cfg)
 	}
 	logs := &testlog.Buffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	h := login.New(login.NewCognitoClient(testRegion, endpoint), cfg, logger)
-	return &harness{cognito: fake, handler: h, logs: logs}
+	h := login.New(login.NewCognitoClient(cognitotest.Region, endpoint), cfg, logger)
+	return &harness{handler: h, logs: logs}
 }
 
 // replyAll gives every operation the same reply, for behaviour every route shares.
-func (h *harness) replyAll(r cognitofake.Reply) {
+func (h *harness) replyAll(r reply) {
 	for _, e := range allEvents {
 		h.cognito.Reply(e.op, r)
 	}
@@ -194,7 +212,7 @@ func (h *harness) wantNoCognitoCall(t *testing.T) {
 	}
 }
 
-func (h *harness) onlyCall(t *testing.T, wantOp string) cognitofake.Input {
+func (h *harness) onlyCall(t *testing.T, wantOp string) input {
 	t.Helper()
 	calls := h.cognito.Calls()
 	if len(calls) != 1 {

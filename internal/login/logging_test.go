@@ -6,56 +6,59 @@ import (
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
-
-	"github.com/example/cognito-sam-go/internal/cognitofake"
 )
+
+// weakPassword breaks the pool's policy (no upper-case letter, no digit).
+const weakPassword = "weak-secret-words"
 
 // Every path is driven once with the golden values; none of them may reach the log.
 func TestLogsNeverContainUsernamePasswordTokensOrSession(t *testing.T) {
 	h := newHarness(t)
 	secrets := []string{
 		goldenUsername, goldenPassword, goldenSession, goldenNewPassword, goldenRefreshToken, goldenCode,
-		issuedIDToken, issuedAccessToken, issuedRefreshToken, issuedSession,
+		issuedIDToken, issuedAccessToken, issuedRefreshToken, issuedSession, weakPassword,
 	}
-	tokens := cognitofake.Tokens(issuedIDToken, issuedAccessToken, issuedRefreshToken, 3600)
+	tokens := tokensReply(issuedIDToken, issuedAccessToken, issuedRefreshToken, 3600)
 	// Cognito's messages can name the user; they must not be logged either.
-	userNamed := func(errorType string) cognitofake.Reply {
-		return cognitofake.Error(errorType, "User "+goldenUsername+" with password "+goldenPassword+" failed")
+	userNamed := func(errorType string) reply {
+		return cognitoError(errorType, "User "+goldenUsername+" with password "+goldenPassword+" failed")
 	}
 	steps := []struct {
 		name  string
 		op    string
-		reply cognitofake.Reply
+		reply reply
 		ev    events.APIGatewayProxyRequest
 	}{
-		{"login", cognitofake.InitiateAuth, tokens, event(t, loginEvent)},
-		{"login challenge", cognitofake.InitiateAuth, cognitofake.Challenge("NEW_PASSWORD_REQUIRED", issuedSession), event(t, loginEvent)},
-		{"login MFA", cognitofake.InitiateAuth, cognitofake.Challenge("SOFTWARE_TOKEN_MFA", issuedSession), event(t, loginEvent)},
-		{"login wrong password", cognitofake.InitiateAuth, userNamed("NotAuthorizedException"), event(t, loginEvent)},
-		{"login unconfirmed", cognitofake.InitiateAuth, userNamed("UserNotConfirmedException"), event(t, loginEvent)},
-		{"login throttled", cognitofake.InitiateAuth, userNamed("TooManyRequestsException"), event(t, loginEvent)},
-		{"login Cognito down", cognitofake.InitiateAuth, userNamed("InternalErrorException"), event(t, loginEvent)},
-		{"login misconfigured", cognitofake.InitiateAuth, userNamed("InvalidParameterException"), event(t, loginEvent)},
-		{"new password", cognitofake.RespondToAuthChallenge, tokens, event(t, newPasswordEvent)},
-		{"new password weak", cognitofake.RespondToAuthChallenge, userNamed("InvalidPasswordException"), event(t, newPasswordEvent)},
-		{"new password bad session", cognitofake.RespondToAuthChallenge, userNamed("NotAuthorizedException"), event(t, newPasswordEvent)},
-		{"refresh", cognitofake.InitiateAuth, cognitofake.Tokens(issuedIDToken, issuedAccessToken, "", 3600), event(t, refreshEvent)},
-		{"refresh revoked", cognitofake.InitiateAuth, userNamed("NotAuthorizedException"), event(t, refreshEvent)},
-		{"sign-up", cognitofake.SignUp, cognitofake.Reply{}, event(t, signUpEvent)},
-		{"sign-up taken", cognitofake.SignUp, userNamed("UsernameExistsException"), event(t, signUpEvent)},
-		{"sign-up weak", cognitofake.SignUp, userNamed("InvalidPasswordException"), event(t, signUpEvent)},
-		{"resend undeliverable", cognitofake.ResendConfirmationCode, userNamed("CodeDeliveryFailureException"), event(t, resendEvent)},
-		{"forgot", cognitofake.ForgotPassword, cognitofake.Reply{}, event(t, forgotEvent)},
-		{"forgot limit", cognitofake.ForgotPassword, userNamed("LimitExceededException"), event(t, forgotEvent)},
-		{"reset", cognitofake.ConfirmForgotPassword, cognitofake.Reply{}, event(t, resetEvent)},
-		{"reset wrong code", cognitofake.ConfirmForgotPassword, userNamed("CodeMismatchException"), event(t, resetEvent)},
-		{"logout", cognitofake.RevokeToken, cognitofake.Reply{}, event(t, logoutEvent)},
-		{"logout unknown token", cognitofake.RevokeToken, userNamed("UnauthorizedException"), event(t, logoutEvent)},
-		{"bad body", cognitofake.InitiateAuth, tokens, withBody(event(t, loginEvent),
+		{"login", opInitiateAuth, tokens, event(t, loginEvent)},
+		{"login challenge", opInitiateAuth, challengeReply("NEW_PASSWORD_REQUIRED", issuedSession), event(t, loginEvent)},
+		{"login MFA", opInitiateAuth, challengeReply("SOFTWARE_TOKEN_MFA", issuedSession), event(t, loginEvent)},
+		{"login wrong password", opInitiateAuth, userNamed("NotAuthorizedException"), event(t, loginEvent)},
+		{"login unconfirmed", opInitiateAuth, userNamed("UserNotConfirmedException"), event(t, loginEvent)},
+		{"login throttled", opInitiateAuth, userNamed("TooManyRequestsException"), event(t, loginEvent)},
+		{"login Cognito down", opInitiateAuth, userNamed("InternalErrorException"), event(t, loginEvent)},
+		{"login misconfigured", opInitiateAuth, userNamed("InvalidParameterException"), event(t, loginEvent)},
+		{"new password", opRespondToAuthChallenge, tokens, event(t, newPasswordEvent)},
+		{"new password weak", opRespondToAuthChallenge, userNamed("InvalidPasswordException"), event(t, newPasswordEvent)},
+		{"new password bad session", opRespondToAuthChallenge, userNamed("NotAuthorizedException"), event(t, newPasswordEvent)},
+		{"refresh", opInitiateAuth, tokensReply(issuedIDToken, issuedAccessToken, "", 3600), event(t, refreshEvent)},
+		{"refresh revoked", opInitiateAuth, userNamed("NotAuthorizedException"), event(t, refreshEvent)},
+		{"sign-up", opSignUp, okReply, event(t, signUpEvent)},
+		{"sign-up taken", opSignUp, userNamed("UsernameExistsException"), event(t, signUpEvent)},
+		{"sign-up weak", opSignUp, userNamed("InvalidPasswordException"), event(t, signUpEvent)},
+		{"sign-up refused by the policy", opSignUp, okReply, withBody(event(t, signUpEvent),
+			`{"username":"`+goldenUsername+`","password":"`+weakPassword+`"}`)},
+		{"resend undeliverable", opResendConfirmationCode, userNamed("CodeDeliveryFailureException"), event(t, resendEvent)},
+		{"forgot", opForgotPassword, okReply, event(t, forgotEvent)},
+		{"forgot limit", opForgotPassword, userNamed("LimitExceededException"), event(t, forgotEvent)},
+		{"reset", opConfirmForgotPassword, okReply, event(t, resetEvent)},
+		{"reset wrong code", opConfirmForgotPassword, userNamed("CodeMismatchException"), event(t, resetEvent)},
+		{"logout", opRevokeToken, okReply, event(t, logoutEvent)},
+		{"logout unknown token", opRevokeToken, userNamed("UnauthorizedException"), event(t, logoutEvent)},
+		{"bad body", opInitiateAuth, tokens, withBody(event(t, loginEvent),
 			`{"username":"`+goldenUsername+`","password":"`+goldenPassword+`","`+goldenSession+`":1}`)},
-		{"not an email", cognitofake.InitiateAuth, tokens, withBody(event(t, loginEvent),
+		{"not an email", opInitiateAuth, tokens, withBody(event(t, loginEvent),
 			`{"username":"`+goldenPassword+`","password":"`+goldenPassword+`"}`)},
-		{"unknown path", cognitofake.InitiateAuth, tokens, func() events.APIGatewayProxyRequest {
+		{"unknown path", opInitiateAuth, tokens, func() events.APIGatewayProxyRequest {
 			ev := event(t, loginEvent)
 			ev.Path = "/" + goldenUsername
 			return ev
@@ -78,8 +81,10 @@ func TestLogsNeverContainUsernamePasswordTokensOrSession(t *testing.T) {
 }
 
 func TestLogs_OneLinePerRequestWithRouteStatusAndCognitoErrorCode(t *testing.T) {
-	h := newHarness(t)
-	h.cognito.Reply(cognitofake.InitiateAuth, cognitofake.Error("NotAuthorizedException", "Incorrect username or password."))
+	// The x-amzn-RequestId AWS puts on every answer (the emulation sends none): a canned answer.
+	refused := cognitoError("NotAuthorizedException", "Incorrect username or password.")
+	refused.header = map[string]string{"x-amzn-RequestId": "fake-4f1c6d1e"}
+	h := newCannedHarness(t, refused)
 
 	h.invoke(t, event(t, loginEvent))
 

@@ -10,12 +10,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/example/cognito-sam-go/internal/cognitofake"
+	"github.com/example/cognito-sam-go/internal/login"
 )
 
 func TestLogin_SuccessReturnsTokensAndSendsUserPasswordAuth(t *testing.T) {
 	h := newHarness(t)
-	h.cognito.Reply(cognitofake.InitiateAuth, cognitofake.Tokens(issuedIDToken, issuedAccessToken, issuedRefreshToken, 3600))
+	h.cognito.Reply(opInitiateAuth, tokensReply(issuedIDToken, issuedAccessToken, issuedRefreshToken, 3600))
 
 	res := h.invoke(t, event(t, loginEvent))
 
@@ -26,9 +26,9 @@ func TestLogin_SuccessReturnsTokensAndSendsUserPasswordAuth(t *testing.T) {
 	if cc := res.header.Get("Cache-Control"); cc != "no-store" {
 		t.Errorf("Cache-Control = %q, want no-store: tokens must not be cached", cc)
 	}
-	in := h.onlyCall(t, cognitofake.InitiateAuth)
-	if in.AuthFlow != "USER_PASSWORD_AUTH" || in.ClientId != testClientID {
-		t.Errorf("AuthFlow, ClientId = %q, %q; want USER_PASSWORD_AUTH, %q", in.AuthFlow, in.ClientId, testClientID)
+	in := h.onlyCall(t, opInitiateAuth)
+	if in.AuthFlow != "USER_PASSWORD_AUTH" || in.ClientId != h.cognito.ClientID {
+		t.Errorf("AuthFlow, ClientId = %q, %q; want USER_PASSWORD_AUTH, %q", in.AuthFlow, in.ClientId, h.cognito.ClientID)
 	}
 	wantParams := map[string]string{"USERNAME": goldenUsername, "PASSWORD": goldenPassword}
 	if !reflect.DeepEqual(in.AuthParameters, wantParams) {
@@ -50,7 +50,7 @@ func TestLogin_WrongPasswordAndUnknownDisabledUnconfirmedOrResetRequiredAccounts
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t)
-			h.cognito.Reply(cognitofake.InitiateAuth, cognitofake.Error(tc.errorType, tc.message))
+			h.cognito.Reply(opInitiateAuth, cognitoError(tc.errorType, tc.message))
 
 			res := h.invoke(t, event(t, loginEvent))
 
@@ -79,25 +79,24 @@ func TestCognitoFailuresMapToGatewayStatusesOnEveryRoute(t *testing.T) {
 	notConcealing := []string{loginEvent, newPasswordEvent, refreshEvent, signUpEvent, resetEvent, logoutEvent}
 	cases := []struct {
 		name           string
-		reply          cognitofake.Reply
+		reply          reply
 		wantStatus     int
 		wantRetryAfter string
 		only           []string // the routes it holds for; nil means all
 	}{
-		{"throttled", cognitofake.Error("TooManyRequestsException", leak), http.StatusTooManyRequests, "1", nil},
-		{"quota exceeded", cognitofake.Error("LimitExceededException", leak), http.StatusTooManyRequests, "1", signIn},
-		{"internal error", cognitofake.Error("InternalErrorException", leak), http.StatusServiceUnavailable, "", nil},
-		{"unmodelled 503 page", cognitofake.Reply{Status: 503, RawBody: []byte("<html>" + leak + "</html>")}, http.StatusServiceUnavailable, "", nil},
-		// On /login/new-password it is moto's answer to an unknown session: 401, tested there.
-		{"misconfigured client id", cognitofake.Error("ResourceNotFoundException", leak), http.StatusBadGateway, "",
-			[]string{loginEvent, refreshEvent, signUpEvent, resendEvent, forgotEvent, resetEvent, logoutEvent}},
-		{"flow not enabled", cognitofake.Error("InvalidParameterException", leak), http.StatusBadGateway, "", signIn},
-		{"revocation not enabled", cognitofake.Error("UnsupportedOperationException", leak), http.StatusBadGateway, "", []string{logoutEvent}},
-		{"broken pool", cognitofake.Error("InvalidUserPoolConfigurationException", leak), http.StatusBadGateway, "", notConcealing},
-		{"unknown error", cognitofake.Error("SomethingNewException", leak), http.StatusBadGateway, "", notConcealing},
-		{"answer not JSON", cognitofake.Reply{RawBody: []byte("{" + leak)}, http.StatusBadGateway, "", nil},
-		{"neither tokens nor challenge", cognitofake.Reply{Body: map[string]any{}}, http.StatusBadGateway, "", signIn},
-		{"challenge without session", cognitofake.Challenge("NEW_PASSWORD_REQUIRED", ""), http.StatusBadGateway, "", withChallenges},
+		{"throttled", cognitoError("TooManyRequestsException", leak), http.StatusTooManyRequests, "1", nil},
+		{"quota exceeded", cognitoError("LimitExceededException", leak), http.StatusTooManyRequests, "1", signIn},
+		{"internal error", cognitoError("InternalErrorException", leak), http.StatusServiceUnavailable, "", nil},
+		{"unmodelled 503 page", reply{status: 503, body: "<html>" + leak + "</html>"}, http.StatusServiceUnavailable, "", nil},
+		// A wrong client or pool id: on every route, /login/new-password included, the deployer's problem.
+		{"misconfigured client id", cognitoError("ResourceNotFoundException", leak), http.StatusBadGateway, "", nil},
+		{"flow not enabled", cognitoError("InvalidParameterException", leak), http.StatusBadGateway, "", signIn},
+		{"revocation not enabled", cognitoError("UnsupportedOperationException", leak), http.StatusBadGateway, "", []string{logoutEvent}},
+		{"broken pool", cognitoError("InvalidUserPoolConfigurationException", leak), http.StatusBadGateway, "", notConcealing},
+		{"unknown error", cognitoError("SomethingNewException", leak), http.StatusBadGateway, "", notConcealing},
+		{"answer not JSON", reply{status: 200, body: "{" + leak}, http.StatusBadGateway, "", nil},
+		{"neither tokens nor challenge", jsonReply(map[string]any{}), http.StatusBadGateway, "", signIn},
+		{"challenge without session", challengeReply("NEW_PASSWORD_REQUIRED", ""), http.StatusBadGateway, "", withChallenges},
 	}
 	for _, tc := range cases {
 		for _, e := range allEvents {
@@ -105,8 +104,7 @@ func TestCognitoFailuresMapToGatewayStatusesOnEveryRoute(t *testing.T) {
 				continue
 			}
 			t.Run(tc.name+"/"+strings.TrimSuffix(e.event, "-request.json"), func(t *testing.T) {
-				h := newHarness(t)
-				h.replyAll(tc.reply)
+				h := newCannedHarness(t, tc.reply)
 
 				res := h.invoke(t, event(t, e.event))
 
@@ -142,11 +140,9 @@ func TestLogin_UnreachableCognitoIs503(t *testing.T) {
 
 	for name, endpoint := range map[string]string{"connection refused": refused, "connection dropped": hangUp.URL} {
 		t.Run(name, func(t *testing.T) {
-			fake := cognitofake.New()
-			t.Cleanup(fake.Close)
-			h := newHarnessWithEndpoint(t, fake, endpoint)
+			h := login.New(login.NewCognitoClient(testRegion, endpoint), login.Config{ClientID: testClientID, CallTimeout: 2 * time.Second}, nil)
 
-			res := h.invoke(t, event(t, loginEvent))
+			res := invoke(t, h, event(t, loginEvent))
 
 			res.wantStatus(t, http.StatusServiceUnavailable)
 			res.message(t)
@@ -157,9 +153,7 @@ func TestLogin_UnreachableCognitoIs503(t *testing.T) {
 func TestLogin_CognitoSlowerThanTheCallTimeoutIs504WithinIt(t *testing.T) {
 	const timeout = 200 * time.Millisecond
 	h := newHarness(t, withCallTimeout(timeout))
-	slow := cognitofake.Tokens(issuedIDToken, issuedAccessToken, issuedRefreshToken, 3600)
-	slow.Delay = 5 * time.Second
-	h.cognito.Reply(cognitofake.InitiateAuth, slow)
+	h.cognito.StallNext(opInitiateAuth)
 
 	start := time.Now()
 	res := h.invoke(t, event(t, loginEvent))
@@ -174,7 +168,7 @@ func TestLogin_CognitoSlowerThanTheCallTimeoutIs504WithinIt(t *testing.T) {
 
 func TestLogin_NewPasswordRequiredReturnsTheChallengeAndSessionWithoutTokens(t *testing.T) {
 	h := newHarness(t)
-	h.cognito.Reply(cognitofake.InitiateAuth, cognitofake.Challenge("NEW_PASSWORD_REQUIRED", issuedSession))
+	h.cognito.Reply(opInitiateAuth, challengeReply("NEW_PASSWORD_REQUIRED", issuedSession))
 
 	res := h.invoke(t, event(t, loginEvent))
 
@@ -189,7 +183,7 @@ func TestLogin_OtherChallengesAre501NamingTheChallenge(t *testing.T) {
 	for _, name := range []string{"SOFTWARE_TOKEN_MFA", "SMS_MFA", "EMAIL_OTP", "MFA_SETUP", "SELECT_MFA_TYPE", "CUSTOM_CHALLENGE"} {
 		t.Run(name, func(t *testing.T) {
 			h := newHarness(t)
-			h.cognito.Reply(cognitofake.InitiateAuth, cognitofake.Challenge(name, issuedSession))
+			h.cognito.Reply(opInitiateAuth, challengeReply(name, issuedSession))
 
 			res := h.invoke(t, event(t, loginEvent))
 

@@ -3,15 +3,13 @@ package login_test
 import (
 	"net/http"
 	"testing"
-
-	"github.com/example/cognito-sam-go/internal/cognitofake"
 )
 
 const signedOutBody = `{"message":"signed out: the refresh token no longer works"}`
 
 func TestLogout_RevokesTheRefreshTokenWithThePublicClientID(t *testing.T) {
 	h := newHarness(t)
-	h.cognito.Reply(cognitofake.RevokeToken, cognitofake.Reply{})
+	h.cognito.Reply(opRevokeToken, okReply)
 
 	res := h.invoke(t, event(t, logoutEvent))
 
@@ -19,8 +17,8 @@ func TestLogout_RevokesTheRefreshTokenWithThePublicClientID(t *testing.T) {
 	if res.body != signedOutBody {
 		t.Errorf("body = %s", res.body)
 	}
-	in := h.onlyCall(t, cognitofake.RevokeToken)
-	if in.ClientId != testClientID || in.Token != goldenRefreshToken {
+	in := h.onlyCall(t, opRevokeToken)
+	if in.ClientId != h.cognito.ClientID || in.Token != goldenRefreshToken {
 		t.Errorf("ClientId, Token = %q, %q", in.ClientId, in.Token)
 	}
 	if body := string(h.cognito.Calls()[0].Body); !jsonHasNoKey(t, body, "ClientSecret") {
@@ -30,9 +28,7 @@ func TestLogout_RevokesTheRefreshTokenWithThePublicClientID(t *testing.T) {
 
 func TestLogout_AfterwardsRefreshIs401AndSigningOutAgainIs200(t *testing.T) {
 	h := newHarness(t)
-	pool := cognitofake.NewPool(testClientID)
-	pool.AddUser(goldenUsername, goldenPassword, cognitofake.Confirmed)
-	h.cognito.Serve(pool)
+	h.cognito.addUser(t, goldenUsername, goldenPassword, stateConfirmed)
 
 	signIn := h.invoke(t, event(t, loginEvent))
 	signIn.wantStatus(t, http.StatusOK)

@@ -5,13 +5,11 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-
-	"github.com/example/cognito-sam-go/internal/cognitofake"
 )
 
 func TestNewPassword_SuccessAnswersLikeLoginAndSendsTheChallengeResponse(t *testing.T) {
 	h := newHarness(t)
-	h.cognito.Reply(cognitofake.RespondToAuthChallenge, cognitofake.Tokens(issuedIDToken, issuedAccessToken, issuedRefreshToken, 3600))
+	h.cognito.Reply(opRespondToAuthChallenge, tokensReply(issuedIDToken, issuedAccessToken, issuedRefreshToken, 3600))
 
 	res := h.invoke(t, event(t, newPasswordEvent))
 
@@ -19,8 +17,8 @@ func TestNewPassword_SuccessAnswersLikeLoginAndSendsTheChallengeResponse(t *test
 	if got := res.object(t); !reflect.DeepEqual(got, issuedTokensBody) {
 		t.Errorf("body = %v, want %v", got, issuedTokensBody)
 	}
-	in := h.onlyCall(t, cognitofake.RespondToAuthChallenge)
-	if in.ChallengeName != "NEW_PASSWORD_REQUIRED" || in.ClientId != testClientID || in.Session != goldenSession {
+	in := h.onlyCall(t, opRespondToAuthChallenge)
+	if in.ChallengeName != "NEW_PASSWORD_REQUIRED" || in.ClientId != h.cognito.ClientID || in.Session != goldenSession {
 		t.Errorf("ChallengeName, ClientId, Session = %q, %q, %q", in.ChallengeName, in.ClientId, in.Session)
 	}
 	wantResponses := map[string]string{"USERNAME": goldenUsername, "NEW_PASSWORD": goldenNewPassword}
@@ -34,12 +32,11 @@ func TestNewPassword_BadOrExpiredSessionIs401(t *testing.T) {
 		{"NotAuthorizedException", "Invalid session for the user, session is expired."},
 		{"ExpiredCodeException", "Invalid code provided, please request a code again."},
 		{"CodeMismatchException", "Invalid session provided"},
-		{"ResourceNotFoundException", "session not found"}, // moto's answer to an unknown session
 	}
 	for _, tc := range cases {
 		t.Run(tc.errorType, func(t *testing.T) {
 			h := newHarness(t)
-			h.cognito.Reply(cognitofake.RespondToAuthChallenge, cognitofake.Error(tc.errorType, tc.message))
+			h.cognito.Reply(opRespondToAuthChallenge, cognitoError(tc.errorType, tc.message))
 
 			res := h.invoke(t, event(t, newPasswordEvent))
 
@@ -53,7 +50,7 @@ func TestNewPassword_BadOrExpiredSessionIs401(t *testing.T) {
 
 func TestNewPassword_FollowUpChallengeIs501NamingIt(t *testing.T) {
 	h := newHarness(t)
-	h.cognito.Reply(cognitofake.RespondToAuthChallenge, cognitofake.Challenge("MFA_SETUP", issuedSession))
+	h.cognito.Reply(opRespondToAuthChallenge, challengeReply("MFA_SETUP", issuedSession))
 
 	res := h.invoke(t, event(t, newPasswordEvent))
 
@@ -66,24 +63,22 @@ func TestNewPassword_FollowUpChallengeIs501NamingIt(t *testing.T) {
 // The session proves the password: the caller may be told the account needs a reset.
 func TestNewPassword_ResetRequiredIs403SayingWhatToDoAndUnconfirmedIs401(t *testing.T) {
 	h := newHarness(t)
-	h.cognito.Reply(cognitofake.RespondToAuthChallenge, cognitofake.Error("PasswordResetRequiredException", "Password reset required for the user"))
+	h.cognito.Reply(opRespondToAuthChallenge, cognitoError("PasswordResetRequiredException", "Password reset required for the user"))
 	res := h.invoke(t, event(t, newPasswordEvent))
 	res.wantStatus(t, http.StatusForbidden)
 	if msg := res.message(t); !strings.Contains(msg, "/password/forgot") {
 		t.Errorf("message %q does not say what to do", msg)
 	}
 
-	h.cognito.Reply(cognitofake.RespondToAuthChallenge, cognitofake.Error("UserNotConfirmedException", "User is not confirmed."))
+	h.cognito.Reply(opRespondToAuthChallenge, cognitoError("UserNotConfirmedException", "User is not confirmed."))
 	h.invoke(t, event(t, newPasswordEvent)).wantStatus(t, http.StatusUnauthorized)
 }
 
 // A session is bound to the user it was issued to: another user's session is a bad session.
 func TestNewPassword_AnotherUsersSessionIs401(t *testing.T) {
 	h := newHarness(t)
-	pool := cognitofake.NewPool(testClientID)
-	pool.AddUser("bob@example.com", goldenPassword, cognitofake.ForceChangePassword)
-	pool.AddUser(goldenUsername, goldenPassword, cognitofake.ForceChangePassword)
-	h.cognito.Serve(pool)
+	h.cognito.addUser(t, "bob@example.com", goldenPassword, stateForceChangePassword)
+	h.cognito.addUser(t, goldenUsername, goldenPassword, stateForceChangePassword)
 	challenge := h.invoke(t, withBody(event(t, loginEvent), `{"username":"bob@example.com","password":"`+goldenPassword+`"}`))
 	challenge.wantStatus(t, http.StatusOK)
 	session, _ := challenge.object(t)["session"].(string)
@@ -92,7 +87,7 @@ func TestNewPassword_AnotherUsersSessionIs401(t *testing.T) {
 	res := h.invoke(t, withBody(event(t, newPasswordEvent), body))
 
 	res.wantStatus(t, http.StatusUnauthorized)
-	if s, _ := pool.UserState(goldenUsername); s != cognitofake.ForceChangePassword {
+	if s := h.cognito.userStatus(t, goldenUsername); s != "FORCE_CHANGE_PASSWORD" {
 		t.Errorf("alice's state = %v: bob's session changed her password", s)
 	}
 }

@@ -7,6 +7,15 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 )
 
+// breaksPolicy answers a password the pool's policy refuses: 400 with Cognito's own reason, the
+// answer Cognito gives (InvalidPasswordException), here for every account alike.
+func (h *handler) breaksPolicy(password string) (result, bool) {
+	if err := h.cfg.PasswordPolicy.Check(password); err != nil {
+		return failed(http.StatusBadRequest, err.Error(), "password_policy"), true
+	}
+	return result{}, false
+}
+
 // forgotPassword asks Cognito to email a reset code. Same answer whether the account exists or not.
 func (h *handler) forgotPassword(r *http.Request) result {
 	user, err := parseUsername(r)
@@ -30,6 +39,11 @@ func (h *handler) resetPassword(r *http.Request) result {
 	req, err := parseReset(r)
 	if err != nil {
 		return invalidRequest(err)
+	}
+	// Before the code is checked: whether Cognito checks the code or the policy first for an existing
+	// account, and what it answers a missing one, would otherwise decide the answer.
+	if res, weak := h.breaksPolicy(req.newPassword); weak {
+		return res
 	}
 	ctx, cancel := h.callContext(r)
 	defer cancel()

@@ -4,8 +4,6 @@ import (
 	"net/http"
 	"reflect"
 	"testing"
-
-	"github.com/example/cognito-sam-go/internal/cognitofake"
 )
 
 const (
@@ -16,12 +14,12 @@ const (
 
 func TestForgotPasswordAndResend_SendTheUsernameAndAnswer202(t *testing.T) {
 	for _, tc := range []struct{ event, op, body string }{
-		{forgotEvent, cognitofake.ForgotPassword, resetCodeSentBody},
-		{resendEvent, cognitofake.ResendConfirmationCode, linkSentBody},
+		{forgotEvent, opForgotPassword, resetCodeSentBody},
+		{resendEvent, opResendConfirmationCode, linkSentBody},
 	} {
 		t.Run(tc.op, func(t *testing.T) {
 			h := newHarness(t)
-			h.cognito.Reply(tc.op, cognitofake.Reply{Body: map[string]any{"CodeDeliveryDetails": map[string]string{"DeliveryMedium": "EMAIL"}}})
+			h.cognito.Reply(tc.op, jsonReply(map[string]any{"CodeDeliveryDetails": map[string]string{"DeliveryMedium": "EMAIL"}}))
 
 			res := h.invoke(t, event(t, tc.event))
 
@@ -29,7 +27,7 @@ func TestForgotPasswordAndResend_SendTheUsernameAndAnswer202(t *testing.T) {
 			if res.body != tc.body {
 				t.Errorf("body = %s, want %s", res.body, tc.body)
 			}
-			if in := h.onlyCall(t, tc.op); in.ClientId != testClientID || in.Username != goldenUsername {
+			if in := h.onlyCall(t, tc.op); in.ClientId != h.cognito.ClientID || in.Username != goldenUsername {
 				t.Errorf("ClientId, Username = %q, %q", in.ClientId, in.Username)
 			}
 		})
@@ -53,13 +51,12 @@ func TestForgotPasswordAndResend_RefusalsAreAnsweredLikeSuccess(t *testing.T) {
 		{"SomethingNewException", true},
 	}
 	for _, route := range []struct{ event, op, body string }{
-		{forgotEvent, cognitofake.ForgotPassword, resetCodeSentBody},
-		{resendEvent, cognitofake.ResendConfirmationCode, linkSentBody},
+		{forgotEvent, opForgotPassword, resetCodeSentBody},
+		{resendEvent, opResendConfirmationCode, linkSentBody},
 	} {
 		for _, tc := range refusals {
 			t.Run(route.op+"/"+tc.errorType, func(t *testing.T) {
-				h := newHarness(t)
-				h.cognito.Reply(route.op, cognitofake.Error(tc.errorType, "User "+goldenUsername))
+				h := newCannedHarness(t, cognitoError(tc.errorType, "User "+goldenUsername))
 
 				res := h.invoke(t, event(t, route.event))
 
@@ -84,7 +81,7 @@ func TestForgotPasswordAndResend_RefusalsAreAnsweredLikeSuccess(t *testing.T) {
 
 func TestResetPassword_SendsCodeAndNewPasswordAndAnswers200(t *testing.T) {
 	h := newHarness(t)
-	h.cognito.Reply(cognitofake.ConfirmForgotPassword, cognitofake.Reply{})
+	h.cognito.Reply(opConfirmForgotPassword, okReply)
 
 	res := h.invoke(t, event(t, resetEvent))
 
@@ -92,8 +89,8 @@ func TestResetPassword_SendsCodeAndNewPasswordAndAnswers200(t *testing.T) {
 	if res.body != passwordChangedBody {
 		t.Errorf("body = %s", res.body)
 	}
-	in := h.onlyCall(t, cognitofake.ConfirmForgotPassword)
-	if in.ClientId != testClientID || in.Username != goldenUsername || in.ConfirmationCode != goldenCode || in.Password != goldenNewPassword {
+	in := h.onlyCall(t, opConfirmForgotPassword)
+	if in.ClientId != h.cognito.ClientID || in.Username != goldenUsername || in.ConfirmationCode != goldenCode || in.Password != goldenNewPassword {
 		t.Errorf("input = %+v", in)
 	}
 }
@@ -105,7 +102,7 @@ func TestResetPassword_WrongExpiredOrUnusableCodeGetsOne400(t *testing.T) {
 	} {
 		t.Run(errorType, func(t *testing.T) {
 			h := newHarness(t)
-			h.cognito.Reply(cognitofake.ConfirmForgotPassword, cognitofake.Error(errorType, "for "+goldenUsername))
+			h.cognito.Reply(opConfirmForgotPassword, cognitoError(errorType, "for "+goldenUsername))
 
 			res := h.invoke(t, event(t, resetEvent))
 
@@ -125,15 +122,15 @@ func TestPasswordThePolicyRefusesIs400WithCognitosReasonOnEveryRouteThatSetsOne(
 		{"PasswordHistoryPolicyViolationException", "The password history policy doesn't allow reuse of a recent password."},
 	}
 	routes := []struct{ event, op string }{
-		{newPasswordEvent, cognitofake.RespondToAuthChallenge},
-		{signUpEvent, cognitofake.SignUp},
-		{resetEvent, cognitofake.ConfirmForgotPassword},
+		{newPasswordEvent, opRespondToAuthChallenge},
+		{signUpEvent, opSignUp},
+		{resetEvent, opConfirmForgotPassword},
 	}
 	for _, route := range routes {
 		for _, tc := range reasons {
 			t.Run(route.op+"/"+tc.errorType, func(t *testing.T) {
 				h := newHarness(t)
-				h.cognito.Reply(route.op, cognitofake.Error(tc.errorType, tc.reason))
+				h.cognito.Reply(route.op, cognitoError(tc.errorType, tc.reason))
 
 				res := h.invoke(t, event(t, route.event))
 
@@ -149,20 +146,26 @@ func TestPasswordThePolicyRefusesIs400WithCognitosReasonOnEveryRouteThatSetsOne(
 // The whole flow against the stateful pool: the emailed code resets the password, after which only
 // the new one signs in; the reset-required account gets out of that state this way.
 func TestForgotThenReset_OnlyTheNewPasswordSignsIn(t *testing.T) {
-	for _, state := range []cognitofake.State{cognitofake.Confirmed, cognitofake.ResetRequired} {
-		t.Run(state.String(), func(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		state accountState
+	}{{"confirmed", stateConfirmed}, {"reset required", stateResetRequired}} {
+		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t)
-			pool := cognitofake.NewPool(testClientID)
-			pool.AddUser(goldenUsername, goldenPassword, state)
-			h.cognito.Serve(pool)
+			h.cognito.addUser(t, goldenUsername, goldenPassword, tc.state)
 
 			h.invoke(t, event(t, forgotEvent)).wantStatus(t, http.StatusAccepted)
-			out := pool.Outbox()
-			if len(out) != 1 || out[0].Kind != "forgot" || out[0].To != goldenUsername {
-				t.Fatalf("outbox = %+v, want one reset code", out)
+			var codes []string
+			for _, m := range h.cognito.Mail(t) {
+				if m.Kind == "forgot" && m.To == goldenUsername {
+					codes = append(codes, m.Code)
+				}
+			}
+			if len(codes) != 1 {
+				t.Fatalf("mail = %+v, want one reset code for %s", h.cognito.Mail(t), goldenUsername)
 			}
 			h.invoke(t, event(t, resetEvent)).wantStatus(t, http.StatusBadRequest) // the golden code is not the one sent
-			reset := `{"username":"` + goldenUsername + `","code":"` + out[0].Code + `","new_password":"` + goldenNewPassword + `"}`
+			reset := `{"username":"` + goldenUsername + `","code":"` + codes[0] + `","new_password":"` + goldenNewPassword + `"}`
 			res := h.invoke(t, withBody(event(t, resetEvent), reset))
 			res.wantStatus(t, http.StatusOK)
 

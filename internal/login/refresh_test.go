@@ -4,13 +4,11 @@ import (
 	"net/http"
 	"reflect"
 	"testing"
-
-	"github.com/example/cognito-sam-go/internal/cognitofake"
 )
 
 func TestRefresh_SuccessReturnsNewTokensWithoutARefreshToken(t *testing.T) {
 	h := newHarness(t)
-	h.cognito.Reply(cognitofake.InitiateAuth, cognitofake.Tokens(issuedIDToken, issuedAccessToken, "", 3600))
+	h.cognito.Reply(opInitiateAuth, tokensReply(issuedIDToken, issuedAccessToken, "", 3600))
 
 	res := h.invoke(t, event(t, refreshEvent))
 
@@ -24,9 +22,9 @@ func TestRefresh_SuccessReturnsNewTokensWithoutARefreshToken(t *testing.T) {
 	if got := res.object(t); !reflect.DeepEqual(got, want) {
 		t.Errorf("body = %v, want %v", got, want)
 	}
-	in := h.onlyCall(t, cognitofake.InitiateAuth)
-	if in.AuthFlow != "REFRESH_TOKEN_AUTH" || in.ClientId != testClientID {
-		t.Errorf("AuthFlow, ClientId = %q, %q; want REFRESH_TOKEN_AUTH, %q", in.AuthFlow, in.ClientId, testClientID)
+	in := h.onlyCall(t, opInitiateAuth)
+	if in.AuthFlow != "REFRESH_TOKEN_AUTH" || in.ClientId != h.cognito.ClientID {
+		t.Errorf("AuthFlow, ClientId = %q, %q; want REFRESH_TOKEN_AUTH, %q", in.AuthFlow, in.ClientId, h.cognito.ClientID)
 	}
 	if want := map[string]string{"REFRESH_TOKEN": goldenRefreshToken}; !reflect.DeepEqual(in.AuthParameters, want) {
 		t.Errorf("AuthParameters = %v, want %v", in.AuthParameters, want)
@@ -43,7 +41,7 @@ func TestRefresh_InvalidExpiredOrRevokedTokenIs401(t *testing.T) {
 	} {
 		t.Run(tc.cognitoMessage, func(t *testing.T) {
 			h := newHarness(t)
-			h.cognito.Reply(cognitofake.InitiateAuth, cognitofake.Error(tc.errorType, tc.cognitoMessage))
+			h.cognito.Reply(opInitiateAuth, cognitoError(tc.errorType, tc.cognitoMessage))
 
 			res := h.invoke(t, event(t, refreshEvent))
 

@@ -5,15 +5,13 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-
-	"github.com/example/cognito-sam-go/internal/cognitofake"
 )
 
 // succeedingHarness answers every call with success, so that a request which should have been
 // refused but reached Cognito shows up as a 200 and a recorded call.
 func succeedingHarness(t *testing.T) *harness {
 	h := newHarness(t)
-	h.replyAll(cognitofake.Tokens(issuedIDToken, issuedAccessToken, issuedRefreshToken, 3600))
+	h.replyAll(tokensReply(issuedIDToken, issuedAccessToken, issuedRefreshToken, 3600))
 	return h
 }
 
@@ -124,13 +122,13 @@ func TestLongestAcceptedValuesReachCognito(t *testing.T) {
 		{loginEvent, "256-character password", `{"username":"alice@example.com","password":"` + strings.Repeat("p", 256) + `"}`},
 		{loginEvent, "256 multibyte characters", `{"username":"alice@example.com","password":"` + strings.Repeat("é", 256) + `"}`},
 		{loginEvent, "unicode username", `{"username":"zoë@example.com","password":"hunter2"}`},
-		{newPasswordEvent, "20-character session", `{"username":"alice@example.com","session":"` + strings.Repeat("s", 20) + `","new_password":"x"}`},
-		{newPasswordEvent, "2048-character session", `{"username":"alice@example.com","session":"` + strings.Repeat("s", 2048) + `","new_password":"x"}`},
+		{newPasswordEvent, "20-character session", `{"username":"alice@example.com","session":"` + strings.Repeat("s", 20) + `","new_password":"` + goldenNewPassword + `"}`},
+		{newPasswordEvent, "2048-character session", `{"username":"alice@example.com","session":"` + strings.Repeat("s", 2048) + `","new_password":"` + goldenNewPassword + `"}`},
 		{refreshEvent, "4096-character refresh token", `{"refresh_token":"` + strings.Repeat("r", 4096) + `"}`},
-		{signUpEvent, "256-character password at sign-up", `{"username":"alice@example.com","password":"` + strings.Repeat("p", 256) + `"}`},
+		{signUpEvent, "256-character password at sign-up", `{"username":"alice@example.com","password":"` + strings.Repeat("Pp1-", 64) + `"}`},
 		{resendEvent, "128-character username to resend", `{"username":"` + longestEmail + `"}`},
 		{forgotEvent, "128-character username to reset", `{"username":"` + longestEmail + `"}`},
-		{resetEvent, "2048-character code", `{"username":"alice@example.com","code":"` + strings.Repeat("1", 2048) + `","new_password":"x"}`},
+		{resetEvent, "2048-character code", `{"username":"alice@example.com","code":"` + strings.Repeat("1", 2048) + `","new_password":"` + goldenNewPassword + `"}`},
 		{logoutEvent, "4096-character token to revoke", `{"refresh_token":"` + strings.Repeat("r", 4096) + `"}`},
 	}
 	for _, tc := range cases {

@@ -51,9 +51,7 @@ func newPasswordErrors(err error) (result, bool) {
 		return failed(http.StatusForbidden, msgResetRequired, ""), true
 	case hasCode(err, "NotAuthorizedException"), hasCode(err, "ExpiredCodeException"),
 		hasCode(err, "CodeMismatchException"), hasCode(err, "UserNotFoundException"),
-		hasCode(err, "UserNotConfirmedException"),
-		// moto, the local emulator, answers an unknown session with ResourceNotFoundException.
-		hasCode(err, "ResourceNotFoundException"):
+		hasCode(err, "UserNotConfirmedException"):
 		return failed(http.StatusUnauthorized, msgBadSession, ""), true
 	}
 	return result{}, false

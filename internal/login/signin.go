@@ -31,6 +31,9 @@ func (h *handler) newPassword(r *http.Request) result {
 	if err != nil {
 		return invalidRequest(err)
 	}
+	if res, weak := h.breaksPolicy(req.newPassword); weak {
+		return res
+	}
 	ctx, cancel := h.callContext(r)
 	defer cancel()
 	out, err := h.client.RespondToAuthChallenge(ctx, &cognitoidentityprovider.RespondToAuthChallengeInput{

@@ -1,19 +1,23 @@
 package login_test
 
 import (
+	"context"
 	"net/http"
 	"reflect"
 	"strings"
 	"testing"
 
-	"github.com/example/cognito-sam-go/internal/cognitofake"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+
+	"github.com/example/cognito-sam-go/internal/emulator/cognito/cognitotest"
 )
 
 const linkSentBody = `{"message":"if this address can be confirmed, a confirmation link is on its way to it: open the link, then sign in"}`
 
 func TestSignUp_NewAddressIs202AndSendsTheEmailAsUsernameAndAttribute(t *testing.T) {
 	h := newHarness(t)
-	h.cognito.Reply(cognitofake.SignUp, cognitofake.Reply{Body: map[string]any{"UserConfirmed": false, "UserSub": "sub-1"}})
+	h.cognito.Reply(opSignUp, jsonReply(map[string]any{"UserConfirmed": false, "UserSub": "sub-1"}))
 
 	res := h.invoke(t, event(t, signUpEvent))
 
@@ -21,11 +25,11 @@ func TestSignUp_NewAddressIs202AndSendsTheEmailAsUsernameAndAttribute(t *testing
 	if res.body != linkSentBody {
 		t.Errorf("body = %s, want %s", res.body, linkSentBody)
 	}
-	in := h.onlyCall(t, cognitofake.SignUp)
-	if in.ClientId != testClientID || in.Username != goldenUsername || in.Password != goldenPassword {
+	in := h.onlyCall(t, opSignUp)
+	if in.ClientId != h.cognito.ClientID || in.Username != goldenUsername || in.Password != goldenPassword {
 		t.Errorf("ClientId, Username, Password = %q, %q, %q", in.ClientId, in.Username, in.Password)
 	}
-	if want := []cognitofake.Attribute{{Name: "email", Value: goldenUsername}}; !reflect.DeepEqual(in.UserAttributes, want) {
+	if want := []attribute{{Name: "email", Value: goldenUsername}}; !reflect.DeepEqual(in.UserAttributes, want) {
 		t.Errorf("UserAttributes = %v, want %v", in.UserAttributes, want)
 	}
 }
@@ -39,19 +43,19 @@ func TestRefusalsThatMustNotShowAreAnsweredLikeSuccess(t *testing.T) {
 		wantStatus                    int
 		wantBody                      string
 	}{
-		{signUpEvent, cognitofake.SignUp, "UsernameExistsException", "An account with the given email already exists.", http.StatusAccepted, linkSentBody},
-		{signUpEvent, cognitofake.SignUp, "CodeDeliveryFailureException", "Unable to deliver message", http.StatusAccepted, linkSentBody},
-		{signUpEvent, cognitofake.SignUp, "LimitExceededException", "Exceeded daily email limit for the operation or the account.", http.StatusAccepted, linkSentBody},
-		{signUpEvent, cognitofake.SignUp, "InvalidEmailRoleAccessPolicyException", "Cognito is not allowed to use your email identity.", http.StatusAccepted, linkSentBody},
-		{logoutEvent, cognitofake.RevokeToken, "UnauthorizedException", "Invalid token", http.StatusOK, signedOutBody},
-		{logoutEvent, cognitofake.RevokeToken, "UnsupportedTokenTypeException", "Unsupported token type.", http.StatusOK, signedOutBody},
-		{logoutEvent, cognitofake.RevokeToken, "NotAuthorizedException", "Refresh Token has been revoked", http.StatusOK, signedOutBody},
-		{logoutEvent, cognitofake.RevokeToken, "InvalidParameterException", "1 validation error detected", http.StatusOK, signedOutBody},
+		{signUpEvent, opSignUp, "UsernameExistsException", "An account with the given email already exists.", http.StatusAccepted, linkSentBody},
+		{signUpEvent, opSignUp, "CodeDeliveryFailureException", "Unable to deliver message", http.StatusAccepted, linkSentBody},
+		{signUpEvent, opSignUp, "LimitExceededException", "Exceeded daily email limit for the operation or the account.", http.StatusAccepted, linkSentBody},
+		{signUpEvent, opSignUp, "InvalidEmailRoleAccessPolicyException", "Cognito is not allowed to use your email identity.", http.StatusAccepted, linkSentBody},
+		{logoutEvent, opRevokeToken, "UnauthorizedException", "Invalid token", http.StatusOK, signedOutBody},
+		{logoutEvent, opRevokeToken, "UnsupportedTokenTypeException", "Unsupported token type.", http.StatusOK, signedOutBody},
+		{logoutEvent, opRevokeToken, "NotAuthorizedException", "Refresh Token has been revoked", http.StatusOK, signedOutBody},
+		{logoutEvent, opRevokeToken, "InvalidParameterException", "1 validation error detected", http.StatusOK, signedOutBody},
 	}
 	for _, tc := range cases {
 		t.Run(tc.op+"/"+tc.errorType, func(t *testing.T) {
 			h := newHarness(t)
-			h.cognito.Reply(tc.op, cognitofake.Error(tc.errorType, tc.message))
+			h.cognito.Reply(tc.op, cognitoError(tc.errorType, tc.message))
 
 			res := h.invoke(t, event(t, tc.event))
 
@@ -65,9 +69,16 @@ func TestRefusalsThatMustNotShowAreAnsweredLikeSuccess(t *testing.T) {
 
 func TestSignUp_AdministratorsOnlyPoolIs403(t *testing.T) {
 	h := newHarness(t)
-	pool := cognitofake.NewPool(testClientID)
-	pool.AdminCreateUserOnly = true
-	h.cognito.Serve(pool)
+	// The auth stack with AllowSelfSignUp=false: AdminCreateUserConfig.AllowAdminCreateUserOnly.
+	in := cognitotest.PoolInput("")
+	if _, err := h.cognito.Client.UpdateUserPool(context.Background(), &cip.UpdateUserPoolInput{
+		UserPoolId: &h.cognito.PoolID, Policies: in.Policies, AutoVerifiedAttributes: in.AutoVerifiedAttributes,
+		VerificationMessageTemplate: in.VerificationMessageTemplate, EmailConfiguration: in.EmailConfiguration,
+		AccountRecoverySetting: in.AccountRecoverySetting, UserPoolTier: in.UserPoolTier,
+		AdminCreateUserConfig: &types.AdminCreateUserConfigType{AllowAdminCreateUserOnly: true},
+	}); err != nil {
+		t.Fatal(err)
+	}
 
 	res := h.invoke(t, event(t, signUpEvent))
 
@@ -75,14 +86,14 @@ func TestSignUp_AdministratorsOnlyPoolIs403(t *testing.T) {
 	if msg := res.message(t); !strings.Contains(msg, "administrator") {
 		t.Errorf("message %q does not say who creates accounts", msg)
 	}
-	if _, exists := pool.UserState(goldenUsername); exists {
+	if s := h.cognito.userStatus(t, goldenUsername); s != "" {
 		t.Error("an account was created")
 	}
 }
 
 func TestSignUp_ValueCognitoRefusesIs400WithoutCognitosMessage(t *testing.T) {
 	h := newHarness(t)
-	h.cognito.Reply(cognitofake.SignUp, cognitofake.Error("InvalidParameterException", "Invalid email address format: "+goldenUsername))
+	h.cognito.Reply(opSignUp, cognitoError("InvalidParameterException", "Invalid email address format: "+goldenUsername))
 
 	res := h.invoke(t, event(t, signUpEvent))
 
@@ -94,17 +105,15 @@ func TestSignUp_ValueCognitoRefusesIs400WithoutCognitosMessage(t *testing.T) {
 
 func TestSignUp_CreatesAnUnconfirmedAccountAndEmailsIt(t *testing.T) {
 	h := newHarness(t)
-	pool := cognitofake.NewPool(testClientID)
-	h.cognito.Serve(pool)
 
 	h.invoke(t, event(t, signUpEvent)).wantStatus(t, http.StatusAccepted)
 	h.invoke(t, event(t, resendEvent)).wantStatus(t, http.StatusAccepted)
 
-	if s, ok := pool.UserState(goldenUsername); !ok || s != cognitofake.Unconfirmed {
-		t.Errorf("account state = %v, %v; want unconfirmed", s, ok)
+	if s := h.cognito.userStatus(t, goldenUsername); s != "UNCONFIRMED" {
+		t.Errorf("account state = %q, want UNCONFIRMED", s)
 	}
 	var kinds []string
-	for _, m := range pool.Outbox() {
+	for _, m := range h.cognito.Mail(t) {
 		if m.To == goldenUsername {
 			kinds = append(kinds, m.Kind)
 		}

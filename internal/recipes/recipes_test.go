@@ -12,7 +12,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/example/cognito-sam-go/internal/mototest"
+	"github.com/example/cognito-sam-go/internal/emulator/cognito/cognitotest"
 )
 
 const root = "../.."
@@ -122,13 +122,12 @@ func tools(t *testing.T) (testuser, token string) {
 // The documented exit codes reach the shell: `go run` would turn each of them into 1.
 func TestBuiltToolsKeepTheirExitCodes(t *testing.T) {
 	testuser, token := tools(t)
-	moto := mototest.Start(t)
-	pool := moto.CreatePool(t)
+	cog := cognitotest.Start(t)
 	awsEnv := []string{}
-	for k, v := range moto.Env(t.TempDir()) {
+	for k, v := range cog.Env(t.TempDir()) {
 		awsEnv = append(awsEnv, k+"="+v)
 	}
-	tokenEnv := slices.Concat([]string{"COGNITO_URL=" + moto.URL, "CLIENT_ID=" + pool.ClientID}, awsEnv)
+	tokenEnv := slices.Concat([]string{"COGNITO_URL=" + cog.URL, "CLIENT_ID=" + cog.ClientID}, awsEnv)
 	tests := []struct {
 		name string
 		env  []string
@@ -140,9 +139,9 @@ func TestBuiltToolsKeepTheirExitCodes(t *testing.T) {
 		{"token with a COGNITO_URL that is not a URL", []string{"COGNITO_URL=cognito", "CLIENT_ID=x", "USERNAME=u@example.com", "PASSWORD=p"}, token, nil, 2},
 		{"token refused by Cognito (unknown user)", slices.Concat(tokenEnv, []string{"USERNAME=nobody@example.com", "PASSWORD=Wrong-Passw0rd!"}), token, nil, 1},
 		{"testuser without USER_POOL_ID", awsEnv, testuser, []string{"list"}, 2},
-		{"testuser delete outside its prefix", slices.Concat(awsEnv, []string{"USER_POOL_ID=" + pool.ID}), testuser, []string{"delete", "-username", "jane@example.com"}, 2},
+		{"testuser delete outside its prefix", slices.Concat(awsEnv, []string{"USER_POOL_ID=" + cog.PoolID}), testuser, []string{"delete", "-username", "jane@example.com"}, 2},
 		{"testuser list of a pool Cognito does not know", slices.Concat(awsEnv, []string{"USER_POOL_ID=us-east-1_missing"}), testuser, []string{"list"}, 1},
-		{"testuser list of the pool", slices.Concat(awsEnv, []string{"USER_POOL_ID=" + pool.ID}), testuser, []string{"list"}, 0},
+		{"testuser list of the pool", slices.Concat(awsEnv, []string{"USER_POOL_ID=" + cog.PoolID}), testuser, []string{"list"}, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -166,12 +165,11 @@ func writeOutputs(t *testing.T, dir string, outputs map[string]string) {
 
 func TestUserTokenUsersAgainstTheStackInStateDir(t *testing.T) {
 	tools(t)
-	moto := mototest.Start(t)
-	pool := moto.CreatePool(t)
+	cog := cognitotest.Start(t)
 	state := t.TempDir()
 	writeOutputs(t, state, map[string]string{
-		"ApiUrl": "http://127.0.0.1:1", "CognitoUrl": moto.URL, "UserPoolId": pool.ID,
-		"UserPoolClientId": pool.ClientID, "Region": mototest.Region,
+		"ApiUrl": "http://127.0.0.1:1", "CognitoUrl": cog.URL, "UserPoolId": cog.PoolID,
+		"UserPoolClientId": cog.ClientID, "Region": cognitotest.Region,
 	})
 	stateVar := "STATE_DIR=" + state
 
@@ -221,7 +219,7 @@ func TestLocalRecipesSayWhenNoStackRuns(t *testing.T) {
 	stopped := t.TempDir()
 	killed := t.TempDir()
 	writeOutputs(t, killed, map[string]string{
-		"ApiUrl": mototest.ClosedURL(t), "CognitoUrl": mototest.ClosedURL(t), "UserPoolId": "us-east-1_x",
+		"ApiUrl": cognitotest.ClosedURL(t), "CognitoUrl": cognitotest.ClosedURL(t), "UserPoolId": "us-east-1_x",
 		"UserPoolClientId": "x", "Region": "us-east-1",
 	})
 	partial := t.TempDir()

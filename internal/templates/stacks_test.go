@@ -13,7 +13,7 @@ import (
 
 const (
 	rootTemplate    = "template.yaml"
-	authTemplate    = "auth-stack/template.yaml"
+	authTemplate    = templates.AuthTemplate
 	accountTemplate = "account-stack/template.yaml"
 )
 

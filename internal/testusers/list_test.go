@@ -10,7 +10,7 @@ import (
 func TestListPrintsEveryUserWithStatusOldestFirst(t *testing.T) {
 	s := newStack(t)
 	first, _ := s.create(t)
-	s.server.CreateUser(t, s.pool.ID, "jane@example.com", "Temporary-Pass-1")
+	s.server.TemporaryUser(t, "jane@example.com", "Temporary-Pass-1")
 	last, _ := s.create(t, "-prefix", "smoke-")
 
 	r := s.run(t, nil, "list")
@@ -41,7 +41,7 @@ func TestListPrintsEveryUserWithStatusOldestFirst(t *testing.T) {
 	if slices.Index(emails, first) > slices.Index(emails, last) {
 		t.Errorf("list shows %v: %s was created before %s", emails, first, last)
 	}
-	if !strings.Contains(r.stderr, "3 user(s) in "+s.pool.ID) {
+	if !strings.Contains(r.stderr, "3 user(s) in "+s.server.PoolID) {
 		t.Errorf("stderr %q should count the users", r.stderr)
 	}
 	if strings.Contains(r.stdout+r.stderr, "Temporary-Pass-1") {

@@ -30,6 +30,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/example/cognito-sam-go/internal/ghactions"
+	"github.com/example/cognito-sam-go/internal/passwordpolicy"
 )
 
 // Exit codes.
@@ -286,14 +287,16 @@ func (a *App) create(ctx context.Context, args []string) error {
 	return nil
 }
 
-func (a *App) passwordPolicy(ctx context.Context, client API, c common) (Policy, error) {
+// passwordPolicy is the pool's policy as DescribeUserPool reports it; a pool without one has
+// Cognito's default minimum length, 8.
+func (a *App) passwordPolicy(ctx context.Context, client API, c common) (passwordpolicy.Policy, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	out, err := client.DescribeUserPool(ctx, &cip.DescribeUserPoolInput{UserPoolId: aws.String(c.poolID)})
 	if err != nil {
-		return Policy{}, fmt.Errorf("DescribeUserPool %s: %w", c.poolID, describe(err))
+		return passwordpolicy.Policy{}, fmt.Errorf("DescribeUserPool %s: %w", c.poolID, describe(err))
 	}
-	p := Policy{MinimumLength: 8}
+	p := passwordpolicy.Policy{MinimumLength: 8}
 	if out.UserPool != nil && out.UserPool.Policies != nil && out.UserPool.Policies.PasswordPolicy != nil {
 		pp := out.UserPool.Policies.PasswordPolicy
 		if pp.MinimumLength != nil {
@@ -307,18 +310,9 @@ func (a *App) passwordPolicy(ctx context.Context, client API, c common) (Policy,
 	return p, nil
 }
 
-// Policy is a user pool's password policy.
-type Policy struct {
-	MinimumLength    int
-	RequireUppercase bool
-	RequireLowercase bool
-	RequireNumbers   bool
-	RequireSymbols   bool
-}
-
-// Character classes of generated passwords. Symbols are among those Cognito counts as symbols, and
-// are chosen to need no quoting in a shell, a dotenv or $GITHUB_ENV line, and no escaping in a
-// GitHub Actions workflow command (so no %).
+// Character classes of generated passwords. Symbols are among those Cognito counts as symbols
+// (passwordpolicy.Symbols), and are chosen to need no quoting in a shell, a dotenv or $GITHUB_ENV
+// line, and no escaping in a GitHub Actions workflow command (so no %).
 const (
 	upper   = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 	lower   = "abcdefghijklmnopqrstuvwxyz"
@@ -332,7 +326,7 @@ const PasswordLength = 24
 // NewPassword returns a random password (crypto/rand) that meets p: at least PasswordLength or
 // p.MinimumLength characters, with at least one upper-case letter, lower-case letter, digit and symbol
 // whatever the policy requires, so that it also meets a stricter policy set later.
-func NewPassword(p Policy) (string, error) {
+func NewPassword(p passwordpolicy.Policy) (string, error) {
 	n := max(PasswordLength, p.MinimumLength)
 	classes := []string{upper, lower, digits, symbols}
 	all := strings.Join(classes, "")
@@ -361,32 +355,6 @@ func NewPassword(p Policy) (string, error) {
 	}
 	return string(buf), nil
 }
-
-// Meets reports whether password satisfies p, with the reason when it does not.
-func (p Policy) Meets(password string) (bool, string) {
-	if len(password) < p.MinimumLength {
-		return false, fmt.Sprintf("shorter than %d characters", p.MinimumLength)
-	}
-	checks := []struct {
-		required bool
-		class    string
-		name     string
-	}{
-		{p.RequireUppercase, upper, "an upper-case letter"},
-		{p.RequireLowercase, lower, "a lower-case letter"},
-		{p.RequireNumbers, digits, "a digit"},
-		{p.RequireSymbols, cognitoSymbols, "a symbol"},
-	}
-	for _, c := range checks {
-		if c.required && !strings.ContainsAny(password, c.class) {
-			return false, "no " + c.name
-		}
-	}
-	return true, ""
-}
-
-// cognitoSymbols are the characters Cognito counts as symbols.
-const cognitoSymbols = "^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- "
 
 func pick(set string) (byte, error) {
 	i, err := randInt(len(set))

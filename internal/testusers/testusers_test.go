@@ -16,28 +16,26 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
-	"github.com/example/cognito-sam-go/internal/mototest"
+	"github.com/example/cognito-sam-go/internal/emulator/cognito/cognitotest"
+	"github.com/example/cognito-sam-go/internal/passwordpolicy"
+	"github.com/example/cognito-sam-go/internal/templates"
 	"github.com/example/cognito-sam-go/internal/testusers"
 	"github.com/example/cognito-sam-go/internal/tokencli"
 )
 
-// The pool's policy as mototest creates it (and as auth-stack/template.yaml declares it).
-var poolPolicy = testusers.Policy{MinimumLength: 12, RequireUppercase: true, RequireLowercase: true, RequireNumbers: true, RequireSymbols: true}
-
 type stack struct {
-	server *mototest.Server
-	pool   mototest.Pool
+	server *cognitotest.Stack
 }
 
-// newStack starts moto with one pool and points the SDK's default configuration at it.
+// newStack starts the Cognito emulation with one pool and points the SDK's default configuration at it.
 // It sets process environment variables, so tests that use it do not run in parallel.
 func newStack(t *testing.T) stack {
 	t.Helper()
-	server := mototest.Start(t)
+	server := cognitotest.Start(t)
 	for k, v := range server.Env(t.TempDir()) {
 		t.Setenv(k, v)
 	}
-	return stack{server: server, pool: server.CreatePool(t)}
+	return stack{server: server}
 }
 
 type result struct {
@@ -48,7 +46,7 @@ type result struct {
 // run runs testuser with env as the project's own variables (the SDK reads the process environment).
 func (s stack) run(t *testing.T, env map[string]string, args ...string) result {
 	t.Helper()
-	full := map[string]string{"USER_POOL_ID": s.pool.ID}
+	full := map[string]string{"USER_POOL_ID": s.server.PoolID}
 	for k, v := range env {
 		full[k] = v
 	}
@@ -84,7 +82,7 @@ func (s stack) exists(t *testing.T, username string) bool {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	_, err := s.server.Client().AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: aws.String(s.pool.ID), Username: aws.String(username)})
+	_, err := s.server.Client.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: aws.String(s.server.PoolID), Username: aws.String(username)})
 	var notFound *types.UserNotFoundException
 	if errors.As(err, &notFound) {
 		return false
@@ -98,14 +96,14 @@ func (s stack) exists(t *testing.T, username string) bool {
 func TestNewPasswordMeetsPolicy(t *testing.T) {
 	policies := []struct {
 		name string
-		testusers.Policy
+		passwordpolicy.Policy
 	}{
-		{"no requirements", testusers.Policy{MinimumLength: 6}},
-		{"the auth stack's policy", poolPolicy},
-		{"40 characters with a symbol", testusers.Policy{MinimumLength: 40, RequireSymbols: true}},
-		{"99 characters, every class", testusers.Policy{MinimumLength: 99, RequireUppercase: true, RequireLowercase: true, RequireNumbers: true, RequireSymbols: true}},
+		{"no requirements", passwordpolicy.Policy{MinimumLength: 6}},
+		{"the auth stack's policy", templates.PoolPasswordPolicy(t)},
+		{"40 characters with a symbol", passwordpolicy.Policy{MinimumLength: 40, RequireSymbols: true}},
+		{"99 characters, every class", passwordpolicy.Policy{MinimumLength: 99, RequireUppercase: true, RequireLowercase: true, RequireNumbers: true, RequireSymbols: true}},
 	}
-	strictest := testusers.Policy{MinimumLength: 1, RequireUppercase: true, RequireLowercase: true, RequireNumbers: true, RequireSymbols: true}
+	strictest := passwordpolicy.Policy{MinimumLength: 1, RequireUppercase: true, RequireLowercase: true, RequireNumbers: true, RequireSymbols: true}
 	for _, tt := range policies {
 		p := tt.Policy
 		t.Run(tt.name, func(t *testing.T) {
@@ -115,11 +113,11 @@ func TestNewPasswordMeetsPolicy(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if ok, why := p.Meets(pw); !ok {
-					t.Fatalf("%q breaks the policy: %s", pw, why)
+				if err := p.Check(pw); err != nil {
+					t.Fatalf("%q breaks the policy: %v", pw, err)
 				}
-				if ok, why := strictest.Meets(pw); !ok {
-					t.Fatalf("%q lacks a character class: %s", pw, why)
+				if err := strictest.Check(pw); err != nil {
+					t.Fatalf("%q lacks a character class: %v", pw, err)
 				}
 				if len(pw) < testusers.PasswordLength {
 					t.Fatalf("%q is shorter than %d", pw, testusers.PasswordLength)
@@ -133,23 +131,6 @@ func TestNewPasswordMeetsPolicy(t *testing.T) {
 				seen[pw] = true
 			}
 		})
-	}
-}
-
-func TestPolicyMeetsNamesTheMissingRequirement(t *testing.T) {
-	tests := []struct{ password, want string }{
-		{"Aa1-short", "shorter than 12 characters"},
-		{"alllowercase-1", "no an upper-case letter"},
-		{"ALLUPPERCASE-1", "no a lower-case letter"},
-		{"NoDigitsHere-x", "no a digit"},
-		{"NoSymbolsHere1", "no a symbol"},
-		{"Fine-Password-1", ""},
-	}
-	for _, tt := range tests {
-		ok, why := poolPolicy.Meets(tt.password)
-		if ok != (tt.want == "") || why != tt.want {
-			t.Errorf("Meets(%q) = %v, %q; want %q", tt.password, ok, why, tt.want)
-		}
 	}
 }
 
@@ -216,8 +197,8 @@ func TestCreatePrintsCredentialsThatSignIn(t *testing.T) {
 	if !strings.HasPrefix(username, "e2e-") || !strings.HasSuffix(username, "@example.com") || len(username) <= len("e2e-@example.com") {
 		t.Errorf("username %q should be e2e-<random>@example.com", username)
 	}
-	if ok, why := poolPolicy.Meets(password); !ok {
-		t.Errorf("password breaks the pool's policy: %s", why)
+	if err := templates.PoolPasswordPolicy(t).Check(password); err != nil {
+		t.Errorf("password breaks the pool's policy: %v", err)
 	}
 	if strings.Contains(r.stderr, password) {
 		t.Errorf("stderr shows the password")
@@ -226,7 +207,7 @@ func TestCreatePrintsCredentialsThatSignIn(t *testing.T) {
 	// Confirmed, with a verified email, and no temporary password: cmd/token signs it in.
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	user, err := s.server.Client().AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: aws.String(s.pool.ID), Username: aws.String(username)})
+	user, err := s.server.Client.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: aws.String(s.server.PoolID), Username: aws.String(username)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -242,7 +223,7 @@ func TestCreatePrintsCredentialsThatSignIn(t *testing.T) {
 	}
 
 	var tokOut, tokErr bytes.Buffer
-	tokEnv := map[string]string{"COGNITO_URL": s.server.URL, "CLIENT_ID": s.pool.ClientID, "USERNAME": username, "PASSWORD": password, "AWS_REGION": mototest.Region}
+	tokEnv := map[string]string{"COGNITO_URL": s.server.URL, "CLIENT_ID": s.server.ClientID, "USERNAME": username, "PASSWORD": password, "AWS_REGION": cognitotest.Region}
 	if code := tokencli.Main(context.Background(), nil, func(k string) string { return tokEnv[k] }, &tokOut, &tokErr); code != 0 {
 		t.Fatalf("token for the new user: exit %d: %s", code, tokErr.String())
 	}
@@ -338,7 +319,7 @@ func TestDeleteRemovesTheUserAndToleratesAGoneOne(t *testing.T) {
 
 func TestDeleteRefusesUsersOutsideThePrefix(t *testing.T) {
 	s := newStack(t)
-	s.server.CreateUser(t, s.pool.ID, "jane@example.com", "Temporary-Pass-1")
+	s.server.TemporaryUser(t, "jane@example.com", "Temporary-Pass-1")
 	r := s.run(t, map[string]string{"USERNAME": "jane@example.com"}, "delete")
 	if r.code != testusers.ExitUsage {
 		t.Errorf("exit %d, want %d", r.code, testusers.ExitUsage)
@@ -352,7 +333,7 @@ func TestSweepDeletesOnlyOldPrefixedUsers(t *testing.T) {
 	s := newStack(t)
 	old1, _ := s.create(t)
 	old2, _ := s.create(t)
-	s.server.CreateUser(t, s.pool.ID, "jane@example.com", "Temporary-Pass-1")
+	s.server.TemporaryUser(t, "jane@example.com", "Temporary-Pass-1")
 	other, _ := s.create(t, "-prefix", "smoke-")
 
 	// Nothing is older than a day yet.
@@ -409,7 +390,7 @@ func TestSweepReadsEveryPage(t *testing.T) {
 	s := newStack(t)
 	const n = 130 // more than two pages of 60
 	for i := range n {
-		s.server.CreateUser(t, s.pool.ID, fmt.Sprintf("e2e-page%03d@example.com", i), "Temporary-Pass-1")
+		s.server.TemporaryUser(t, fmt.Sprintf("e2e-page%03d@example.com", i), "Temporary-Pass-1")
 	}
 	r := s.run(t, nil, "sweep", "-older-than", "0s")
 	if r.code != 0 {
@@ -420,7 +401,7 @@ func TestSweepReadsEveryPage(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	left, err := s.server.Client().ListUsers(ctx, &cip.ListUsersInput{UserPoolId: aws.String(s.pool.ID)})
+	left, err := s.server.Client.ListUsers(ctx, &cip.ListUsersInput{UserPoolId: aws.String(s.server.PoolID)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -431,8 +412,7 @@ func TestSweepReadsEveryPage(t *testing.T) {
 
 func TestUnreachableCognitoFailsWithOneLine(t *testing.T) {
 	dir := t.TempDir()
-	server := &mototest.Server{URL: mototest.ClosedURL(t)}
-	for k, v := range server.Env(dir) {
+	for k, v := range cognitotest.EnvFor(cognitotest.ClosedURL(t), dir) {
 		t.Setenv(k, v)
 	}
 	for _, args := range [][]string{{"create"}, {"delete", "-username", "e2e-x@example.com"}, {"sweep"}, {"list"}} {

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/example/cognito-sam-go/internal/mototest"
+	"github.com/example/cognito-sam-go/internal/emulator/cognito/cognitotest"
 	"github.com/example/cognito-sam-go/internal/tokencli"
 )
 
@@ -173,27 +173,25 @@ func TestHelpNeverShowsThePassword(t *testing.T) {
 	}
 }
 
-// cognito starts moto with one pool, a public client, a confirmed user with password and a user who
-// still has a temporary password, and returns the environment that signs the confirmed one in.
-func cognito(t *testing.T) (env map[string]string, server *mototest.Server, pool mototest.Pool) {
+// cognito starts the Cognito emulation with one pool, a public client, a confirmed user with password
+// and a user who still has a temporary password, and returns the environment that signs the confirmed one in.
+func cognito(t *testing.T) (env map[string]string, server *cognitotest.Stack) {
 	t.Helper()
-	server = mototest.Start(t)
-	pool = server.CreatePool(t)
-	server.CreateUser(t, pool.ID, username, "Temporary-Pass-1")
-	server.SetPassword(t, pool.ID, username, password)
-	server.CreateUser(t, pool.ID, "e2e-new@example.com", "Temporary-Pass-2")
+	server = cognitotest.Start(t)
+	server.ConfirmedUser(t, username, password)
+	server.TemporaryUser(t, "e2e-new@example.com", "Temporary-Pass-2")
 	env = map[string]string{
 		"COGNITO_URL": server.URL,
-		"CLIENT_ID":   pool.ClientID,
+		"CLIENT_ID":   server.ClientID,
 		"USERNAME":    username,
 		"PASSWORD":    password,
-		"AWS_REGION":  mototest.Region,
+		"AWS_REGION":  cognitotest.Region,
 	}
-	return env, server, pool
+	return env, server
 }
 
 func TestSignInAgainstCognito(t *testing.T) {
-	env, server, _ := cognito(t)
+	env, server := cognito(t)
 	with := func(changes map[string]string) map[string]string {
 		out := map[string]string{}
 		for k, v := range env {
@@ -283,7 +281,7 @@ func TestSignInAgainstCognito(t *testing.T) {
 		},
 		{
 			name:    "closed port",
-			env:     with(map[string]string{"COGNITO_URL": mototest.ClosedURL(t)}),
+			env:     with(map[string]string{"COGNITO_URL": cognitotest.ClosedURL(t)}),
 			wantErr: []string{"cannot reach Cognito at http://127.0.0.1:", "connection refused"},
 		},
 	}
@@ -306,8 +304,8 @@ func TestSignInAgainstCognito(t *testing.T) {
 			if pw := tt.env["PASSWORD"]; strings.Contains(stderr, pw) {
 				t.Errorf("stderr holds the password: %q", stderr)
 			}
-			if strings.Contains(server.Output(), tt.env["PASSWORD"]) {
-				t.Errorf("moto's log holds the password")
+			if strings.Contains(server.Log(), tt.env["PASSWORD"]) {
+				t.Errorf("the Cognito emulation's log holds the password")
 			}
 		})
 	}

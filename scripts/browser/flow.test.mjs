@@ -72,7 +72,7 @@ async function logTail() {
   }
 }
 
-// stopStack sends SIGTERM (cmd/local then stops moto_server and the functions) and waits 10 s at most
+// stopStack sends SIGTERM (cmd/local then stops the functions and its Cognito emulator) and waits 10 s at most
 // before SIGKILL.
 async function stopStack() {
   if (!stack || stack.exitCode !== null || stack.signalCode !== null) return;
@@ -146,6 +146,9 @@ test('the page signs up, confirms, signs in, calls /echo, refreshes and signs ou
   const alert = page.getByRole('alert');
   const requests = page.locator('#log');
   await assertValue(page.getByLabel('API URL'), outputs.ApiUrl);
+  // The hint is the auth stack's pool policy (12 characters, every class), not a text of the page's own.
+  await assertText(page.locator('#password-hint'),
+    /^At least 12 characters, with a lower-case letter, an upper-case letter, a digit and a symbol\.$/);
 
   // The authorizer's 401 reaches the page (CORS headers on the gateway's refusal): /echo with no token.
   await page.getByRole('button', { name: 'Call /echo' }).click();

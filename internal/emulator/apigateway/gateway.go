@@ -184,7 +184,7 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, rc *requestConte
 		return
 	}
 	rc.resource, rc.params = m.resource, params
-	if !g.throttle.allow(m) {
+	if !g.throttle.allow(m, g.now()) {
 		g.writeGatewayError(w, r, errThrottled, rc)
 		return
 	}

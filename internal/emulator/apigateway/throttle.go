@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/time/rate"
 )
@@ -111,10 +112,11 @@ func unescapePointer(p string) string {
 	return strings.NewReplacer("~1", "/", "~0", "~").Replace(p)
 }
 
-// allow takes a token for m from its bucket and the account's; false means answer THROTTLED.
-func (t *throttle) allow(m *method) bool {
-	if l := t.methods[m]; l != nil && !l.Allow() {
+// allow takes a token for m from its bucket and the account's at now (the gateway's clock, so
+// that tests move time instead of racing it); false means answer THROTTLED.
+func (t *throttle) allow(m *method, now time.Time) bool {
+	if l := t.methods[m]; l != nil && !l.AllowN(now, 1) {
 		return false
 	}
-	return t.account.Allow()
+	return t.account.AllowN(now, 1)
 }

@@ -3,14 +3,10 @@ package cognito_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http/httptest"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -21,94 +17,80 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/example/cognito-sam-go/internal/emulator/cognito"
-	"github.com/example/cognito-sam-go/internal/mototest"
+	"github.com/example/cognito-sam-go/internal/emulator/cognito/cognitotest"
 	"github.com/example/cognito-sam-go/internal/testlog"
 )
 
 const (
-	goodPassword  = "Correct-Horse-9"
-	otherPassword = "Battery-Staple-7"
-	tempPassword  = "Temporary-Pass-1"
+	goodPassword  = "Correct-Horse-9x"
+	otherPassword = "Battery-Staple-7x"
+	tempPassword  = "Temporary-Pass-1x"
 )
 
-// clock is a settable clock for session and code expiry.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
-// env is a moto_server, a Front before it served by httptest on loopback, and SDK clients.
+// env is an emulator served by httptest on loopback and SDK clients for it.
 type env struct {
-	moto    *mototest.Server
-	front   *cognito.Front
+	em      *cognito.Emulator
+	moto    users // AdminCreateUser / AdminSetUserPassword through the emulator's own API
 	url     string
-	api     *cip.Client // the SDK pointed at the Front, as the login function uses it
-	admin   *cip.Client // the SDK pointed at moto directly
+	api     *cip.Client // the SDK, as the login function uses it
+	admin   *cip.Client // the same SDK, for the administrator's calls
 	mailbox string
 	mailOut *testlog.Buffer
 	logs    *testlog.Buffer
-	clock   *clock
+	clock   *cognitotest.Clock
 }
 
-// shared is the moto_server every test of the package uses; tests keep apart by pool.
-var shared *mototest.Server
-
-// TestMain starts one moto_server for the package (starting one takes seconds) and stops it after.
-func TestMain(m *testing.M) {
-	if _, err := exec.LookPath("moto_server"); err != nil {
-		fmt.Fprintln(os.Stderr, mototest.NotFound)
-		os.Exit(1)
-	}
-	port, err := mototest.FreePort()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	out := &testlog.Buffer{}
-	moto, err := cognito.StartMoto(context.Background(), "moto_server", port, out)
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "moto_server: %v\n%s", err, out)
-		os.Exit(1)
-	}
-	shared = &mototest.Server{URL: moto.URL}
-	code := m.Run()
-	moto.Stop()
-	os.Exit(code)
-}
+const region = "us-east-1"
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	m := shared
-	e := &env{moto: m, admin: m.Client(), mailOut: &testlog.Buffer{}, logs: &testlog.Buffer{},
-		clock: &clock{t: time.Now()}, mailbox: filepath.Join(t.TempDir(), "mail.jsonl")}
-	mail, err := cognito.OpenMailbox(e.mailbox, e.mailOut)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { mail.Close() })
-	e.front, err = cognito.NewFront(cognito.Config{MotoURL: m.URL, Region: mototest.Region, Mail: mail, Now: e.clock.Now,
+	e := &env{mailOut: &testlog.Buffer{}, logs: &testlog.Buffer{},
+		clock: cognitotest.NewClock(), mailbox: filepath.Join(t.TempDir(), "mail.jsonl")}
+	var err error
+	e.em, err = cognito.New(cognito.Options{Region: region, Mailbox: e.mailbox, MailOutput: e.mailOut, Now: e.clock.Now,
 		Logger: slog.New(slog.NewJSONHandler(e.logs, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(e.front)
+	t.Cleanup(func() { e.em.Close() })
+	srv := httptest.NewServer(e.em)
 	t.Cleanup(srv.Close)
 	e.url = srv.URL
-	e.api = cip.New(cip.Options{Region: mototest.Region, BaseEndpoint: aws.String(srv.URL), RetryMaxAttempts: 1,
+	e.api = cip.New(cip.Options{Region: region, BaseEndpoint: aws.String(srv.URL), RetryMaxAttempts: 1,
 		Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")})
+	e.admin = e.api
+	e.moto = users{e}
 	return e
+}
+
+// users creates accounts as an administrator does.
+type users struct{ e *env }
+
+// CreateUser creates username with a temporary password and no message sent.
+func (u users) CreateUser(t *testing.T, poolID, username, temporaryPassword string) {
+	t.Helper()
+	_, err := u.e.admin.AdminCreateUser(ctx(t), &cip.AdminCreateUserInput{
+		UserPoolId: aws.String(poolID), Username: aws.String(username), TemporaryPassword: aws.String(temporaryPassword),
+		MessageAction: types.MessageActionTypeSuppress,
+		UserAttributes: []types.AttributeType{
+			{Name: aws.String("email"), Value: aws.String(username)},
+			{Name: aws.String("email_verified"), Value: aws.String("true")},
+		},
+	})
+	if err != nil {
+		t.Fatalf("AdminCreateUser: %v", err)
+	}
+}
+
+// SetPassword gives username a permanent password.
+func (u users) SetPassword(t *testing.T, poolID, username, password string) {
+	t.Helper()
+	_, err := u.e.admin.AdminSetUserPassword(ctx(t), &cip.AdminSetUserPasswordInput{
+		UserPoolId: aws.String(poolID), Username: aws.String(username), Password: aws.String(password), Permanent: true,
+	})
+	if err != nil {
+		t.Fatalf("AdminSetUserPassword: %v", err)
+	}
 }
 
 func ctx(t *testing.T) context.Context {

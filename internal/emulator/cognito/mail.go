@@ -14,10 +14,10 @@ import (
 type Message struct {
 	Time       time.Time `json:"time"`
 	To         string    `json:"to"`
-	Kind       string    `json:"kind"` // signup, resend or forgot
+	Kind       string    `json:"kind"` // signup, resend, forgot, invite or reset
 	Subject    string    `json:"subject"`
 	Link       string    `json:"link,omitempty"` // signup and resend: the confirmation link
-	Code       string    `json:"code,omitempty"` // forgot: the password-reset code
+	Code       string    `json:"code,omitempty"` // forgot and reset: the reset code; invite: the temporary password
 	UserPoolID string    `json:"user_pool_id"`
 	ClientID   string    `json:"client_id"`
 	Username   string    `json:"username"`
@@ -28,6 +28,8 @@ const (
 	KindSignUp = "signup"
 	KindResend = "resend"
 	KindForgot = "forgot"
+	KindInvite = "invite" // AdminCreateUser's invitation
+	KindReset  = "reset"  // AdminResetUserPassword's code
 )
 
 // Mailbox is the local stand-in for Cognito's email: each message is appended to a file and

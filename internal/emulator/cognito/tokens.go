@@ -1,14 +1,20 @@
 package cognito
 
 import (
+	"crypto/aes"
+	"crypto/cipher"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/sha256"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -16,33 +22,87 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 )
 
-// moto signs every token with one key published in its source and gives them a fixed lifetime of
-// an hour, whatever the client says. The layer re-signs the ID and access tokens with the client's
-// lifetimes and a key of its own, and publishes that key as every pool's JWKS.
-
 const jwksSuffix = "/.well-known/jwks.json"
 
-// signer is the layer's signing key; it lives as long as the Front, as moto's state does.
-type signer struct {
-	key  *rsa.PrivateKey
+// keyring holds the emulator's keys: an RSA key signing ID and access tokens (RS256, as Cognito's),
+// and an AES-256 key sealing refresh tokens and sessions. With a state dir both are kept in
+// <dir>/keys.pem (mode 0600), so tokens issued before a restart still verify after it.
+type keyring struct {
+	sign *rsa.PrivateKey
 	kid  string
+	seal cipher.AEAD
 	jwks []byte
 }
 
-func newSigner(keyFile string) (*signer, error) {
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		return nil, fmt.Errorf("cognito: generate signing key: %w", err)
-	}
-	if keyFile != "" {
-		der := x509.MarshalPKCS1PrivateKey(key)
-		pemBytes := pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: der})
-		if err := os.WriteFile(keyFile, pemBytes, 0o600); err != nil {
-			return nil, fmt.Errorf("cognito: write signing key: %w", err)
+func loadKeyring(dir string) (*keyring, error) {
+	var signKey *rsa.PrivateKey
+	var sealKey []byte
+	path := ""
+	if dir != "" {
+		path = filepath.Join(dir, "keys.pem")
+		raw, err := os.ReadFile(path)
+		switch {
+		case err == nil:
+			for rest := raw; ; {
+				var b *pem.Block
+				b, rest = pem.Decode(rest)
+				if b == nil {
+					break
+				}
+				switch b.Type {
+				case "RSA PRIVATE KEY":
+					signKey, err = x509.ParsePKCS1PrivateKey(b.Bytes)
+					if err != nil {
+						return nil, fmt.Errorf("cognito: %s: %w", path, err)
+					}
+				case "AES KEY":
+					sealKey = b.Bytes
+				}
+			}
+			if signKey == nil || len(sealKey) != 32 {
+				return nil, fmt.Errorf("cognito: %s lacks a key: delete the state dir (make local-reset) to start clean", path)
+			}
+		case errors.Is(err, os.ErrNotExist):
+		default:
+			return nil, fmt.Errorf("cognito: read keys: %w", err)
 		}
 	}
-	kid := "local-" + rand.Text()[:16]
-	jwk, err := jwkset.NewJWKFromKey(&key.PublicKey, jwkset.JWKOptions{Metadata: jwkset.JWKMetadataOptions{ALG: jwkset.AlgRS256, KID: kid, USE: jwkset.UseSig}})
+	if signKey == nil {
+		var err error
+		if signKey, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
+			return nil, fmt.Errorf("cognito: generate signing key: %w", err)
+		}
+		sealKey = make([]byte, 32)
+		if _, err := rand.Read(sealKey); err != nil {
+			return nil, fmt.Errorf("cognito: generate sealing key: %w", err)
+		}
+		if path != "" {
+			out := pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(signKey)})
+			out = append(out, pem.EncodeToMemory(&pem.Block{Type: "AES KEY", Bytes: sealKey})...)
+			if err := os.WriteFile(path, out, 0o600); err != nil {
+				return nil, fmt.Errorf("cognito: write keys: %w", err)
+			}
+		}
+	}
+	return newKeyring(signKey, sealKey)
+}
+
+func newKeyring(signKey *rsa.PrivateKey, sealKey []byte) (*keyring, error) {
+	block, err := aes.NewCipher(sealKey)
+	if err != nil {
+		return nil, fmt.Errorf("cognito: sealing key: %w", err)
+	}
+	aead, err := cipher.NewGCM(block)
+	if err != nil {
+		return nil, fmt.Errorf("cognito: sealing key: %w", err)
+	}
+	der, err := x509.MarshalPKIXPublicKey(&signKey.PublicKey)
+	if err != nil {
+		return nil, fmt.Errorf("cognito: public key: %w", err)
+	}
+	sum := sha256.Sum256(der)
+	kid := base64.StdEncoding.EncodeToString(sum[:]) // Cognito's kids are base64 too
+	jwk, err := jwkset.NewJWKFromKey(&signKey.PublicKey, jwkset.JWKOptions{Metadata: jwkset.JWKMetadataOptions{ALG: jwkset.AlgRS256, KID: kid, USE: jwkset.UseSig}})
 	if err != nil {
 		return nil, fmt.Errorf("cognito: JWK of signing key: %w", err)
 	}
@@ -50,129 +110,152 @@ func newSigner(keyFile string) (*signer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cognito: encode JWKS: %w", err)
 	}
-	return &signer{key: key, kid: kid, jwks: raw}, nil
+	return &keyring{sign: signKey, kid: kid, seal: aead, jwks: raw}, nil
 }
 
-// resign returns token with exp set to iat + lifetime, signed with the layer's key; every other
-// claim stays as moto made it.
-func (s *signer) resign(token string, lifetime time.Duration) (string, jwt.MapClaims, time.Time, error) {
-	claims := jwt.MapClaims{}
-	if _, _, err := jwt.NewParser().ParseUnverified(token, claims); err != nil {
-		return "", nil, time.Time{}, fmt.Errorf("parse moto's token: %w", err)
-	}
-	iat, err := claims.GetIssuedAt()
-	if err != nil || iat == nil {
-		return "", nil, time.Time{}, fmt.Errorf("moto's token has no iat: %v", err)
-	}
-	exp := iat.Add(lifetime)
-	claims["exp"] = exp.Unix()
+// signJWT signs claims with the pool key.
+func (k *keyring) signJWT(claims jwt.MapClaims) (string, error) {
 	t := jwt.NewWithClaims(jwt.SigningMethodRS256, claims)
-	t.Header["kid"] = s.kid
-	signed, err := t.SignedString(s.key)
+	t.Header["kid"] = k.kid
+	s, err := t.SignedString(k.sign)
 	if err != nil {
-		return "", nil, time.Time{}, fmt.Errorf("sign token: %w", err)
+		return "", fmt.Errorf("sign token: %w", err)
 	}
-	return signed, claims, exp, nil
+	return s, nil
 }
 
-// issuedAccess is an access token the layer issued: moto's original, and what revocation needs.
-type issuedAccess struct {
-	moto      string
-	originJTI string
-	exp       time.Time
+// parseJWT verifies a token the emulator signed and returns its claims; expiry is the caller's check.
+func (k *keyring) parseJWT(token string) (jwt.MapClaims, bool) {
+	claims := jwt.MapClaims{}
+	_, err := jwt.NewParser(jwt.WithValidMethods([]string{"RS256"}), jwt.WithoutClaimsValidation()).
+		ParseWithClaims(token, claims, func(*jwt.Token) (any, error) { return &k.sign.PublicKey, nil })
+	return claims, err == nil
 }
 
-// reissue re-signs the tokens of an AuthenticationResult with the client's lifetimes, sets
-// ExpiresIn to the access token's, and remembers what revocation and moto's lookups need.
-func (f *Front) reissue(ci *clientInfo, result map[string]any) error {
-	if id, ok := result["IdToken"].(string); ok {
-		signed, _, _, err := f.keys.resign(id, ci.idValidity)
+// sealed is what a refresh token or a challenge session carries, encrypted and authenticated with the
+// sealing key: Cognito's refresh tokens are opaque encrypted JWTs too, so nothing of them needs to be
+// stored, and nothing a client sends can be forged or read.
+type sealed struct {
+	Use      string `json:"u"` // "refresh" or "session"
+	PoolID   string `json:"p"`
+	ClientID string `json:"c"`
+	Username string `json:"n"`
+	Origin   string `json:"o,omitempty"` // origin_jti of the sign-in
+	AuthTime int64  `json:"a,omitempty"`
+	Issued   int64  `json:"i"` // unix nanoseconds
+	Expires  int64  `json:"e"` // unix seconds
+	ID       string `json:"j,omitempty"`
+}
+
+func (k *keyring) sealToken(s sealed) (string, error) {
+	plain, err := json.Marshal(s)
+	if err != nil {
+		return "", fmt.Errorf("seal: %w", err)
+	}
+	nonce := make([]byte, k.seal.NonceSize())
+	if _, err := rand.Read(nonce); err != nil {
+		return "", fmt.Errorf("seal: %w", err)
+	}
+	out := k.seal.Seal(nonce, nonce, plain, []byte(s.Use))
+	return base64.RawURLEncoding.EncodeToString(out), nil
+}
+
+func (k *keyring) openToken(use, token string) (sealed, bool) {
+	raw, err := base64.RawURLEncoding.DecodeString(token)
+	if err != nil || len(raw) < k.seal.NonceSize() {
+		return sealed{}, false
+	}
+	n := k.seal.NonceSize()
+	plain, err := k.seal.Open(nil, raw[:n], raw[n:], []byte(use))
+	if err != nil {
+		return sealed{}, false
+	}
+	var s sealed
+	if json.Unmarshal(plain, &s) != nil || s.Use != use {
+		return sealed{}, false
+	}
+	return s, true
+}
+
+// issueTokens makes the AuthenticationResult of a sign-in (refresh "" makes a new refresh token,
+// with a new origin_jti) or of a refresh (the refresh token's origin_jti and auth_time are kept and
+// no refresh token is returned, as Cognito answers REFRESH_TOKEN_AUTH). The claims are those of
+// "Understanding the identity (ID) token" and "Understanding the access token"
+// (https://docs.aws.amazon.com/cognito/latest/developerguide/amazon-cognito-user-pools-using-the-id-token.html,
+// https://docs.aws.amazon.com/cognito/latest/developerguide/amazon-cognito-user-pools-using-the-access-token.html).
+func (e *Emulator) issueTokens(p *pool, c *client, u *user, from *sealed) (map[string]any, error) {
+	now := e.now()
+	iss := "https://cognito-idp." + e.opts.Region + ".amazonaws.com/" + p.ID
+	origin, authTime := newUUID(), now.Unix()
+	if from != nil {
+		origin, authTime = from.Origin, from.AuthTime
+	}
+	event := newUUID()
+	sub := u.Attrs["sub"]
+	id := jwt.MapClaims{
+		"sub": sub, "iss": iss, "aud": c.ID, "cognito:username": u.Username, "origin_jti": origin,
+		"event_id": event, "token_use": "id", "auth_time": authTime, "iat": now.Unix(),
+		"exp": now.Add(c.set.idValidity).Unix(), "jti": newUUID(),
+	}
+	for name, v := range u.Attrs {
+		switch name {
+		case "sub":
+		case "email_verified", "phone_number_verified":
+			id[name] = v == "true"
+		default:
+			id[name] = v
+		}
+	}
+	access := jwt.MapClaims{
+		"sub": sub, "iss": iss, "client_id": c.ID, "origin_jti": origin, "event_id": event,
+		"token_use": "access", "scope": "aws.cognito.signin.user.admin", "auth_time": authTime,
+		"iat": now.Unix(), "exp": now.Add(c.set.accessValidity).Unix(), "jti": newUUID(), "username": u.Username,
+	}
+	if len(u.Groups) > 0 {
+		id["cognito:groups"] = u.Groups
+		access["cognito:groups"] = u.Groups
+	}
+	idToken, err := e.keys.signJWT(id)
+	if err != nil {
+		return nil, err
+	}
+	accessToken, err := e.keys.signJWT(access)
+	if err != nil {
+		return nil, err
+	}
+	result := map[string]any{"IdToken": idToken, "AccessToken": accessToken, "TokenType": "Bearer",
+		"ExpiresIn": int(c.set.accessValidity / time.Second)}
+	if from == nil {
+		rt, err := e.keys.sealToken(sealed{Use: "refresh", PoolID: p.ID, ClientID: c.ID, Username: u.Username,
+			Origin: origin, AuthTime: authTime, Issued: now.UnixNano(), Expires: now.Add(c.set.refreshValidity).Unix()})
 		if err != nil {
-			return err
+			return nil, err
 		}
-		result["IdToken"] = signed
+		result["RefreshToken"] = rt
 	}
-	access, ok := result["AccessToken"].(string)
-	if !ok {
-		return nil
-	}
-	signed, claims, exp, err := f.keys.resign(access, ci.accessValidity)
-	if err != nil {
-		return err
-	}
-	result["AccessToken"] = signed
-	result["ExpiresIn"] = int(ci.accessValidity / time.Second)
-	origin, _ := claims["origin_jti"].(string)
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.pruneAccess()
-	f.access[signed] = issuedAccess{moto: access, originJTI: origin, exp: exp}
-	if rt, ok := result["RefreshToken"].(string); ok {
-		f.refresh[rt] = issuedRefresh{clientID: ci.ID, originJTI: origin}
-	}
-	return nil
+	return result, nil
 }
 
-// pruneAccess forgets expired access tokens once there are many. Callers hold f.mu.
-func (f *Front) pruneAccess() {
-	if len(f.access) < 4096 {
-		return
-	}
-	now := f.now()
-	for k, v := range f.access {
-		if now.After(v.exp) {
-			delete(f.access, k)
-		}
-	}
-}
-
-// motoAccessToken exchanges a re-signed AccessToken in a request body for moto's, refusing one
-// whose refresh token was revoked: RevokeToken revokes the access tokens issued with it
-// (https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_RevokeToken.html).
-func (f *Front) motoAccessToken(body []byte) ([]byte, error) {
-	if !strings.Contains(string(body), `"AccessToken"`) {
-		return body, nil
-	}
-	var in map[string]any
-	if json.Unmarshal(body, &in) != nil {
-		return body, nil
-	}
-	token, _ := in["AccessToken"].(string)
-	f.mu.Lock()
-	issued, ok := f.access[token]
-	revoked := ok && f.revoked[issued.originJTI]
-	f.mu.Unlock()
-	if !ok {
-		return body, nil
-	}
-	if revoked {
-		return nil, errorf("NotAuthorizedException", msgAccessRevoked)
-	}
-	in["AccessToken"] = issued.moto
-	out, err := json.Marshal(in)
-	if err != nil {
-		return nil, fmt.Errorf("encode request: %w", err)
-	}
-	return out, nil
-}
-
-// serveJWKS publishes the layer's key as the JWKS of every pool that exists, where Cognito publishes
+// serveJWKS publishes the signing key as the JWKS of every pool that exists, where Cognito publishes
 // it: https://cognito-idp.<region>.amazonaws.com/<poolId>/.well-known/jwks.json.
-func (f *Front) serveJWKS(w http.ResponseWriter, r *http.Request) {
+func (e *Emulator) serveJWKS(w http.ResponseWriter, r *http.Request) {
 	poolID := strings.Trim(strings.TrimSuffix(r.URL.Path, jwksSuffix), "/")
-	if poolID == "" || strings.Contains(poolID, "/") {
+	e.mu.Lock()
+	_, ok := e.st.pools[poolID]
+	e.mu.Unlock()
+	if !ok {
 		http.NotFound(w, r)
 		return
 	}
-	if _, err := f.pool(r.Context(), poolID); err != nil {
-		if _, ok := err.(*apiError); ok {
-			http.NotFound(w, r)
-			return
-		}
-		f.log.ErrorContext(r.Context(), "cognito emulator: JWKS", "pool", poolID, "error", err)
-		writeInternal(w)
-		return
-	}
 	w.Header().Set("Content-Type", "application/json")
-	_, _ = w.Write(f.keys.jwks)
+	_, _ = w.Write(e.keys.jwks)
+}
+
+// newUUID is a random (version 4) UUID, the form of Cognito's sub, jti and event ids.
+func newUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }

@@ -12,7 +12,6 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/example/cognito-sam-go/internal/emulator/apigateway/authorizer"
-	"github.com/example/cognito-sam-go/internal/mototest"
 )
 
 func TestTokenValidityOfTheClientInExpiresInAndExp(t *testing.T) {
@@ -35,7 +34,7 @@ func TestTokenValidityOfTheClientInExpiresInAndExp(t *testing.T) {
 			}},
 	}
 	verifier, err := authorizer.New(context.Background(), authorizer.Config{
-		Issuer:  "https://cognito-idp." + mototest.Region + ".amazonaws.com/" + pool,
+		Issuer:  "https://cognito-idp." + region + ".amazonaws.com/" + pool,
 		JWKSURL: e.url + "/" + pool + "/.well-known/jwks.json",
 	})
 	if err != nil {
@@ -61,7 +60,7 @@ func TestTokenValidityOfTheClientInExpiresInAndExp(t *testing.T) {
 				}
 				idClaims := lifetime(t, aws.ToString(r.IdToken), tc.id)
 				lifetime(t, aws.ToString(r.AccessToken), tc.access)
-				if idClaims["iss"] != "https://cognito-idp."+mototest.Region+".amazonaws.com/"+pool || idClaims["aud"] != client || idClaims["email"] != user {
+				if idClaims["iss"] != "https://cognito-idp."+region+".amazonaws.com/"+pool || idClaims["aud"] != client || idClaims["email"] != user {
 					t.Errorf("%s: claims %v", name, idClaims)
 				}
 				claims, err := verifier.Authorize("Bearer " + aws.ToString(r.IdToken))

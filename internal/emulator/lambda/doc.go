@@ -3,7 +3,7 @@
 //
 // It holds the project's one Runtime API implementation (2018-06-01: GET /runtime/invocation/next,
 // POST /runtime/invocation/{id}/response and /error, POST /runtime/init/error, the Lambda-Runtime-*
-// headers, the 6 MB response limit), shared with the cold-start harness (internal/coldstart).
+// headers, the 6 MB response limit), shared with the cold-start harness (bench/coldstart).
 //
 // What Lambda does, and what this package does for it
 // (https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html):

@@ -15,7 +15,7 @@ import (
 
 // The Lambda Runtime API, version 2018-06-01, as one execution environment sees it
 // (https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html). This is the project's only
-// implementation: the emulated Service and the cold-start harness (internal/coldstart) both use it.
+// implementation: the emulated Service and the cold-start harness (bench/coldstart) both use it.
 const (
 	pathNext      = "/2018-06-01/runtime/invocation/next"
 	pathResponse  = "/2018-06-01/runtime/invocation/{id}/response"

@@ -24,7 +24,7 @@ import (
 	"github.com/example/cognito-sam-go/internal/localstack"
 )
 
-// readyTimeout bounds a start: translation, moto, and the functions' builds (a minute when the Go
+// readyTimeout bounds a start: translation and the functions' builds (a minute when the Go
 // build cache is cold, seconds when warm).
 const readyTimeout = 5 * time.Minute
 
@@ -119,7 +119,8 @@ func (s *Stack) Kill() {
 	s.stopped = true
 }
 
-// Admin is an administrator's Cognito client for the stack's emulator (moto takes any credentials).
+// Admin is an administrator's Cognito client for the stack's emulator, SigV4-signed with dummy
+// credentials (the emulator requires a signature, as Cognito does, and accepts any local key).
 func (s *Stack) Admin() *cip.Client {
 	return cip.New(cip.Options{
 		Region:       s.Out.Region,

@@ -1,7 +1,6 @@
 package authorizer_test
 
 import (
-	"context"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
@@ -11,13 +10,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/example/cognito-sam-go/internal/emulator/apigateway/authorizer"
 	"github.com/example/cognito-sam-go/internal/emulator/apigateway/authorizer/authtest"
-	"github.com/example/cognito-sam-go/internal/testlog"
 	"github.com/golang-jwt/jwt/v5"
 )
 
@@ -316,20 +313,6 @@ func TestUnknownKIDRefetchesOnceWithinLimit(t *testing.T) {
 	}
 }
 
-func TestUnknownKIDRefetchAllowedAgainAfterLimit(t *testing.T) {
-	ks := authtest.NewKeySet(t)
-	const limit = 100 * time.Millisecond
-	a := newAuthorizer(t, ks, func(c *authorizer.Config) { c.UnknownKIDRefreshLimit = limit })
-	stranger := authtest.Sign(t, authtest.NewKey(t, "unknown"), claimsWith(nil))
-
-	_, _ = a.Authorize(stranger)
-	time.Sleep(limit + limit/2) // wait out the limit fully so no wait-for-token path is taken
-	_, _ = a.Authorize(stranger)
-	if got := ks.Hits(); got != 3 {
-		t.Errorf("JWKS fetched %d times, want 3 (New + one refetch per elapsed limit)", got)
-	}
-}
-
 func TestKeyRotationPickedUpByUnknownKIDRefetch(t *testing.T) {
 	ks := authtest.NewKeySet(t)
 	a := newAuthorizer(t, ks, func(c *authorizer.Config) { c.UnknownKIDRefreshLimit = time.Hour })
@@ -352,98 +335,6 @@ func TestKeyRotationPickedUpByUnknownKIDRefetch(t *testing.T) {
 	}
 }
 
-func TestPeriodicRefreshPicksUpNewKeys(t *testing.T) {
-	ks := authtest.NewKeySet(t)
-	a := newAuthorizer(t, ks, func(c *authorizer.Config) {
-		c.RefreshInterval = 20 * time.Millisecond
-		c.UnknownKIDRefreshLimit = time.Hour
-	})
-	// Use up the one unknown-kid refetch, so only the periodic refresh can find key-2.
-	_, _ = a.Authorize(authtest.Sign(t, authtest.NewKey(t, "unknown"), claimsWith(nil)))
-	rotated := authtest.NewKey(t, "key-2")
-	ks.Publish(rotated)
-	base := ks.Hits()
-	waitFor(t, func() bool { return ks.Hits() >= base+2 }) // one full refresh after Publish
-
-	if _, err := a.Authorize(authtest.Sign(t, rotated, claimsWith(nil))); err != nil {
-		t.Errorf("new key after a periodic refresh: %v", err)
-	}
-}
-
-func TestCachedKeysServeWhenJWKSFails(t *testing.T) {
-	tests := []struct {
-		name string
-		fail func(s *flakyJWKS)
-	}{
-		{"server stopped", func(s *flakyJWKS) { s.srv.Close() }},
-		{"server answers 500", func(s *flakyJWKS) { s.mode.Store(modeError) }},
-		{"server answers garbage", func(s *flakyJWKS) { s.mode.Store(modeGarbage) }},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			s := newFlakyJWKS(t)
-			var logs testlog.Buffer
-			a, err := authorizer.New(t.Context(), authorizer.Config{
-				Issuer: issuer, JWKSURL: s.url(), Now: clock, Logger: slog.New(slog.NewTextHandler(&logs, nil)),
-				RefreshInterval:        10 * time.Millisecond,
-				UnknownKIDRefreshLimit: time.Millisecond,
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			token := authtest.Sign(t, s.key, claimsWith(nil))
-			tc.fail(s)
-			base := s.hits.Load()
-			time.Sleep(100 * time.Millisecond) // several failed refreshes
-			if tc.name != "server stopped" && s.hits.Load() < base+2 {
-				t.Fatalf("no failed refreshes happened (hits %d -> %d)", base, s.hits.Load())
-			}
-			// An unknown kid makes it refetch on the request path too; that fails as well.
-			if _, err := a.Authorize(authtest.Sign(t, authtest.NewKey(t, "unknown"), claimsWith(nil))); err != authorizer.ErrUnauthorized {
-				t.Errorf("unknown kid while the JWKS is down: %v, want ErrUnauthorized", err)
-			}
-			if _, err := a.Authorize(token); err != nil {
-				t.Errorf("cached key stopped verifying: %v", err)
-			}
-			if got := logs.String(); !strings.Contains(got, "JWKS refresh failed") {
-				t.Errorf("refresh failures were not logged to Config.Logger; got %q", got)
-			} else if strings.Contains(got, strings.Split(token, ".")[2]) {
-				t.Error("a token appears in the logs")
-			}
-		})
-	}
-}
-
-func TestNewFailsWithoutJWKS(t *testing.T) {
-	tests := []struct {
-		name  string
-		setup func(s *flakyJWKS)
-	}{
-		{"server stopped", func(s *flakyJWKS) { s.srv.Close() }},
-		{"server answers 500", func(s *flakyJWKS) { s.mode.Store(modeError) }},
-		{"server answers garbage", func(s *flakyJWKS) { s.mode.Store(modeGarbage) }},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			s := newFlakyJWKS(t)
-			tc.setup(s)
-			a, err := authorizer.New(t.Context(), authorizer.Config{
-				Issuer: issuer, JWKSURL: s.url(), RefreshInterval: 10 * time.Millisecond, Logger: quiet,
-			})
-			if err == nil || a != nil {
-				t.Fatalf("New() = %v, %v; want an error", a, err)
-			}
-			// The library's refresh goroutine starts before the first fetch;
-			// a failed New must stop it rather than leak it.
-			after := s.hits.Load()
-			time.Sleep(60 * time.Millisecond)
-			if got := s.hits.Load(); got != after {
-				t.Errorf("JWKS still being fetched after New failed (%d -> %d hits)", after, got)
-			}
-		})
-	}
-}
-
 func TestNewRequiresIssuer(t *testing.T) {
 	ks := authtest.NewKeySet(t)
 	if _, err := authorizer.New(t.Context(), authorizer.Config{JWKSURL: ks.URL()}); err == nil {
@@ -459,23 +350,6 @@ func TestJWKSURLDefaultsToIssuerWellKnown(t *testing.T) {
 	}
 	if got, want := s.lastPath.Load(), "/us-east-1_Example/.well-known/jwks.json"; got == nil || *got != want {
 		t.Errorf("JWKS fetched from %v, want %s", got, want)
-	}
-}
-
-// The background refresh stops when New's ctx is done.
-func TestRefreshStopsWithContext(t *testing.T) {
-	s := newFlakyJWKS(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	if _, err := authorizer.New(ctx, authorizer.Config{Issuer: issuer, JWKSURL: s.url(), RefreshInterval: 10 * time.Millisecond}); err != nil {
-		t.Fatal(err)
-	}
-	waitFor(t, func() bool { return s.hits.Load() >= 2 })
-	cancel()
-	time.Sleep(20 * time.Millisecond) // let an in-flight tick finish
-	after := s.hits.Load()
-	time.Sleep(60 * time.Millisecond)
-	if got := s.hits.Load(); got != after {
-		t.Errorf("refresh continued after ctx was done (%d -> %d hits)", after, got)
 	}
 }
 
@@ -517,57 +391,5 @@ func BenchmarkAuthorize(b *testing.B) {
 		if _, err := a.Authorize(header); err != nil {
 			b.Fatal(err)
 		}
-	}
-}
-
-// flakyJWKS serves one key and can be told to fail, for the outage tests.
-type flakyJWKS struct {
-	srv      *httptest.Server
-	key      authtest.Key
-	mode     atomic.Int32
-	hits     atomic.Int64
-	lastPath atomic.Pointer[string]
-}
-
-const (
-	modeOK int32 = iota
-	modeError
-	modeGarbage
-)
-
-func newFlakyJWKS(t *testing.T) *flakyJWKS {
-	t.Helper()
-	s := &flakyJWKS{key: authtest.NewKey(t, "key-1")}
-	body, err := authtest.JWKS(s.key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.hits.Add(1)
-		p := r.URL.Path
-		s.lastPath.Store(&p)
-		switch s.mode.Load() {
-		case modeError:
-			http.Error(w, "boom", http.StatusInternalServerError)
-		case modeGarbage:
-			_, _ = w.Write([]byte("<html>not json"))
-		default:
-			_, _ = w.Write(body)
-		}
-	}))
-	t.Cleanup(s.srv.Close)
-	return s
-}
-
-func (s *flakyJWKS) url() string { return s.srv.URL + "/pool/.well-known/jwks.json" }
-
-func waitFor(t *testing.T, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not met within 5s")
-		}
-		time.Sleep(5 * time.Millisecond)
 	}
 }

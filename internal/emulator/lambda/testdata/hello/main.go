@@ -1,5 +1,7 @@
 // Command hello is a test function: it reports what Lambda gave it (its environment, process id
-// and invocation context), after sleeping sleep_ms, with a response of respond_bytes if asked.
+// and invocation context), after sleeping sleep_ms or, with wait_fifo, after the test opens that
+// named pipe for writing and closes it (a gate the test controls), with a response of respond_bytes
+// if asked.
 package main
 
 import (
@@ -13,8 +15,9 @@ import (
 )
 
 type request struct {
-	SleepMS      int `json:"sleep_ms"`
-	RespondBytes int `json:"respond_bytes"`
+	SleepMS      int    `json:"sleep_ms"`
+	WaitFIFO     string `json:"wait_fifo"`
+	RespondBytes int    `json:"respond_bytes"`
 }
 
 type response struct {
@@ -29,6 +32,11 @@ type response struct {
 func main() {
 	lambda.Start(func(ctx context.Context, req request) (response, error) {
 		time.Sleep(time.Duration(req.SleepMS) * time.Millisecond) // deliberately deaf to ctx
+		if req.WaitFIFO != "" {
+			if _, err := os.ReadFile(req.WaitFIFO); err != nil { // blocks until the test's writer closes
+				return response{}, err
+			}
+		}
 		lc, _ := lambdacontext.FromContext(ctx)
 		deadline, _ := ctx.Deadline()
 		env := map[string]string{}
