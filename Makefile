@@ -168,7 +168,7 @@ local: ## Run the whole API on 127.0.0.1:$(API_PORT), an emulated Cognito on $(C
 	@mkdir -p $(STATE_DIR)
 	@echo "make local: building the local stack (the first build compiles the AWS SDK: 2 to 3 minutes on 2 idle cores)..."
 	@scripts/progress-shell.sh -c '$(GO) build -o $(STATE_DIR)/local ./cmd/local'
-	exec $(STATE_DIR)/local -watch=$(if $(filter 0,$(WATCH)),false,true) -debug '$(DEBUG)' -debug-port $(DEBUG_PORT) -api-port $(API_PORT) -cognito-port $(COGNITO_PORT) -cognito-host $(COGNITO_HOST) -web-port $(or $(WEB_PORT),0) -state-dir $(STATE_DIR)
+	exec $(STATE_DIR)/local -watch=$(if $(filter 0,$(WATCH)),false,true) -debug '$(DEBUG)' -debug-port $(DEBUG_PORT) -api-port $(API_PORT) -cognito-port $(COGNITO_PORT) -cognito-host $(COGNITO_HOST) -web-port $(or $(WEB_PORT),0) -state-dir $(STATE_DIR) -mail-quota $(or $(COGNITO_MAIL_QUOTA),0)
 # Passed in the environment, so that quotes inside the overrides reach cmd/local as written.
 local: export PARAMETER_OVERRIDES := $(PARAMETER_OVERRIDES)
 # The function builds cmd/local runs (make build-<LogicalId>) say so every 30 s while they compile.

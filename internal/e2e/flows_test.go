@@ -118,3 +118,31 @@ func TestLogin_DisabledUserGetsTheSame401AsAWrongPassword(t *testing.T) {
 		t.Fatalf("disabled %s differs from wrong password %s", disabled.body, wrong.body)
 	}
 }
+
+// The contract: /refresh is 401 for a refresh token "whose user is disabled or deleted" (never a 5xx).
+func TestRefresh_DisabledOrDeletedUserIs401(t *testing.T) {
+	s := sharedStack(t)
+	for name, change := range map[string]func(context.Context, *cip.Client, *string, *string) error{
+		"disabled": func(ctx context.Context, c *cip.Client, pool, user *string) error {
+			_, err := c.AdminDisableUser(ctx, &cip.AdminDisableUserInput{UserPoolId: pool, Username: user})
+			return err
+		},
+		"deleted": func(ctx context.Context, c *cip.Client, pool, user *string) error {
+			_, err := c.AdminDeleteUser(ctx, &cip.AdminDeleteUserInput{UserPoolId: pool, Username: user})
+			return err
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			email, password := newEmail(), newPassword()
+			s.createUser(t, email, password)
+			refreshToken := login(t, s, email, password)["refresh_token"].(string)
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if err := change(ctx, s.Admin(), aws.String(s.Out.UserPoolId), aws.String(email)); err != nil {
+				t.Fatal(err)
+			}
+			r := call(t, s, "POST", "/refresh", mustJSON(map[string]string{"refresh_token": refreshToken}))
+			assertStatus(t, r, http.StatusUnauthorized)
+		})
+	}
+}

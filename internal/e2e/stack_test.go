@@ -108,8 +108,10 @@ func TestMain(m *testing.M) {
 			code = 1
 		}
 	}
-	if binPath != "" {
-		os.RemoveAll(filepath.Dir(binPath))
+	for _, bin := range []string{binPath, benchBin} {
+		if bin != "" {
+			os.RemoveAll(filepath.Dir(bin))
+		}
 	}
 	os.Exit(code)
 }

@@ -60,11 +60,15 @@ func newGateway(ctx context.Context, opts Options, st *cloudformation.Stack, inv
 	if err != nil {
 		return nil, "", fmt.Errorf("encode the stage: %w", err)
 	}
+	filter, err := stageFilter(opts.Region, st, api.Ref, stage.Ref)
+	if err != nil {
+		return nil, "", fmt.Errorf("AWS WAF: %w", err)
+	}
 	// The function's own Timeout is enforced by the Lambda emulator, as Lambda enforces it; the gateway
 	// bounds each call by its integration timeout.
 	gw, err := apigateway.New(ctx, apigateway.Config{
 		Body: body, Stage: stageProps, Pools: pools, Invoker: invoker,
-		APIID: api.Ref, AccountID: accountID, Logger: opts.Logger,
+		APIID: api.Ref, AccountID: accountID, Logger: opts.Logger, Filter: filter,
 	})
 	if err != nil {
 		return nil, "", fmt.Errorf("API Gateway: %w", err)

@@ -1,6 +1,7 @@
 package localstack
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"path/filepath"
@@ -52,7 +53,11 @@ func (lc *localCognito) stopped() <-chan error {
 		case err := <-lc.failed:
 			out <- fmt.Errorf("the Cognito emulator failed, so the stack stops: %w", err)
 		case <-lc.srv.Done():
-			out <- fmt.Errorf("the Cognito emulator stopped serving, so the stack stops: %v", lc.srv.Err())
+			if err := lc.srv.Err(); err != nil {
+				out <- fmt.Errorf("the Cognito emulator stopped serving, so the stack stops: %w", err)
+				return
+			}
+			out <- errors.New("the Cognito emulator stopped serving, so the stack stops")
 		}
 	}()
 	return out

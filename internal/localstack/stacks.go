@@ -32,6 +32,10 @@ var notEmulated = map[string]struct{ service, why string }{
 	"AWS::ApiGateway::Deployment":              {"apigateway", "the stage serves the RestApi's definition as deployed"},
 	"AWS::CloudFormation::WaitConditionHandle": {"cloudformation", "orders resources on deploy only"},
 	"AWS::CloudFormation::Stack":               {"cloudformation", "the local stack deploys the nested templates itself"},
+	"AWS::CloudWatch::Alarm":                   {"cloudwatch", "no metrics locally: alarms have nothing to watch"},
+	"AWS::Logs::MetricFilter":                  {"logs", "no log groups locally: logs go to the stack's output"},
+	"AWS::SNS::Topic":                          {"sns", "alarms are not emulated, so nothing publishes"},
+	"AWS::SNS::Subscription":                   {"sns", "alarms are not emulated, so nothing publishes"},
 }
 
 // stackSet is the auth and API stacks, deployed as the root template deploys them.
@@ -112,6 +116,7 @@ func localProviders(opts Options, cognito *cognitoProviders) map[string]cloudfor
 	}
 	// Locally a function's name is its logical id; the ARN has Lambda's form, which API Gateway's
 	// integration URI embeds.
+	maps.Copy(p, wafProviders(opts.Region))
 	p["AWS::Lambda::Function"] = func(_ context.Context, id string, _ map[string]any) (cloudformation.Created, error) {
 		return cloudformation.Created{Ref: id, Attrs: map[string]string{
 			"Arn": fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s", opts.Region, accountID, id),

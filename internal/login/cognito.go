@@ -2,11 +2,13 @@ package login
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/smithy-go"
 )
 
 // Client is the subset of *cognitoidentityprovider.Client the handler calls, so tests and tools can
@@ -30,6 +32,18 @@ const (
 	maxBackoff  = 200 * time.Millisecond
 )
 
+// notOnQuota keeps LimitExceededException from being retried. The standard retryer treats it as a
+// throttle, but Cognito answers it when the pool's daily e-mail quota is spent, after SignUp has
+// created the account (the SignUp API reference), so a retry would meet UsernameExistsException and
+// hide the quota from the log line and the alarm that watch for it.
+func notOnQuota(err error) aws.Ternary {
+	var apiErr smithy.APIError
+	if errors.As(err, &apiErr) && apiErr.ErrorCode() == "LimitExceededException" {
+		return aws.FalseTernary
+	}
+	return aws.UnknownTernary
+}
+
 // NewCognitoClient returns a client for region's Cognito user pools, or for endpoint (a Cognito
 // elsewhere, such as one on this machine) when it is not empty. Every call the handler makes on a public app client is anonymous,
 // so the client neither signs requests nor looks for credentials or shared config files: nothing to
@@ -41,6 +55,7 @@ func NewCognitoClient(region, endpoint string) *cognitoidentityprovider.Client {
 		Retryer: retry.NewStandard(func(o *retry.StandardOptions) {
 			o.MaxAttempts = maxAttempts
 			o.MaxBackoff = maxBackoff
+			o.Retryables = append([]retry.IsErrorRetryable{retry.IsErrorRetryableFunc(notOnQuota)}, o.Retryables...)
 		}),
 	}
 	if endpoint != "" {

@@ -45,6 +45,9 @@ func TestNewCognitoClient_RetriesOnlyTransientFailuresAndAtMostOnce(t *testing.T
 	}{
 		{"InternalErrorException", 2},
 		{"TooManyRequestsException", 2},
+		// Cognito's e-mail quota, not a throttle (the SDK's standard retryer counts it as one): SignUp has
+		// already created the account by then, so a retry would only meet UsernameExistsException.
+		{"LimitExceededException", 1},
 		{"NotAuthorizedException", 1},
 		{"UserNotFoundException", 1},
 	}

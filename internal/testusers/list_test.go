@@ -33,7 +33,7 @@ func TestListPrintsEveryUserWithStatusOldestFirst(t *testing.T) {
 			t.Errorf("row %q: want status %s, enabled true", row, want[f[0]])
 		}
 	}
-	// Creation times have a one-second resolution in moto: only the set is certain for users made
+	// Creation times have a millisecond resolution: only the set is certain for users made
 	// within the same second, and the first created is never listed after the last.
 	if !slices.Equal(slices.Sorted(slices.Values(emails)), slices.Sorted(maps.Keys(want))) {
 		t.Errorf("list shows %v, want %v", emails, want)

@@ -57,6 +57,7 @@ type Config struct {
 	Logger           *slog.Logger
 	Now              func() time.Time // the authorizer's and the event's clock; default time.Now
 	JWKSClient       *http.Client     // fetches the pools' keys; default http.DefaultClient
+	Filter           Filter           // the stage's web ACL, when one is associated (see Filter)
 }
 
 // Gateway is the http.Handler serving one stage of one RestApi. Serve it with Server.
@@ -75,6 +76,7 @@ type Gateway struct {
 	logger       *slog.Logger
 	now          func() time.Time
 	bodyTimeout  time.Duration // see Server
+	filter       Filter
 }
 
 // New reads the definition and the stage and fetches each pool's keys (New fails when a pool's
@@ -94,7 +96,7 @@ func New(ctx context.Context, cfg Config) (*Gateway, error) {
 	g := &Gateway{
 		methods: methods, responses: doc.GatewayResponses, binaryTypes: doc.BinaryMediaTypes, invoker: cfg.Invoker, timeouts: cfg.FunctionTimeouts,
 		stage: st.StageName, accountID: cfg.AccountID, apiID: cfg.APIID, logger: cfg.Logger, now: cfg.Now,
-		bodyTimeout: defaultBodyTimeout,
+		bodyTimeout: defaultBodyTimeout, filter: cfg.Filter,
 	}
 	if g.accountID == "" {
 		g.accountID = "123456789012"
@@ -171,7 +173,10 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, rc *requestContext) {
-	names, known := headerNames(w, r)
+	names, known := headerNames(w, r) // first: it takes this request's header names off the connection
+	if g.filtered(w, r, rc) {
+		return
+	}
 	if headSize(r) > MaxRequestHead {
 		g.writeGatewayError(w, r, errHeaderTooLarge, rc)
 		return

@@ -84,6 +84,7 @@ type options struct {
 	timeouts    map[string]time.Duration
 	bodyTimeout time.Duration
 	body, stage string // override the fixture's JSON
+	filter      apigateway.Filter
 }
 
 // start serves a fixture on loopback with a fresh key set; everything stops with the test.
@@ -107,7 +108,7 @@ func start(t *testing.T, o options) *stack {
 	g, err := apigateway.New(t.Context(), apigateway.Config{
 		Body: body, Stage: stage, Invoker: o.funcs, FunctionTimeouts: o.timeouts,
 		Pools:  map[string]apigateway.Pool{poolARN: {Issuer: issuer, JWKSURL: keys.URL()}},
-		Logger: slog.New(slog.NewJSONHandler(logs, nil)),
+		Logger: slog.New(slog.NewJSONHandler(logs, nil)), Filter: o.filter,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -179,8 +179,9 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (e *Emulator) serveAPI(w http.ResponseWriter, r *http.Request, op string, ok bool) {
 	public := publicOps[op]
 	if public {
-		// Browsers call the public operations directly (Amplify does); the admin ones get no CORS
-		// header, so no web page can read their answers.
+		// Browsers call the public operations directly (Amplify does), from any origin: Cognito offers
+		// no way to restrict them to a domain (https://github.com/aws-amplify/amplify-js/issues/2982).
+		// The admin ones get no CORS header, so no web page can read their answers.
 		w.Header().Set("Access-Control-Allow-Origin", "*")
 	}
 	if !ok {

@@ -16,7 +16,7 @@ func TestPreventUserExistenceErrorsAppliedAsTheClientSays(t *testing.T) {
 	enabled := e.createClient(t, pool, preventExistence)
 	legacy := e.createClient(t, pool, nil)
 	e.confirmedUser(t, pool, "known@example.com")
-	e.moto.CreateUser(t, pool, "temporary@example.com", tempPassword)
+	e.users.CreateUser(t, pool, "temporary@example.com", tempPassword)
 	const unknown = "nobody@example.com"
 
 	ops := map[string]func(client, user string) (any, error){

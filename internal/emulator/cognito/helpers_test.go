@@ -30,7 +30,7 @@ const (
 // env is an emulator served by httptest on loopback and SDK clients for it.
 type env struct {
 	em      *cognito.Emulator
-	moto    users // AdminCreateUser / AdminSetUserPassword through the emulator's own API
+	users   users // AdminCreateUser / AdminSetUserPassword through the emulator's own API
 	url     string
 	api     *cip.Client // the SDK, as the login function uses it
 	admin   *cip.Client // the same SDK, for the administrator's calls
@@ -59,7 +59,7 @@ func newEnv(t *testing.T) *env {
 	e.api = cip.New(cip.Options{Region: region, BaseEndpoint: aws.String(srv.URL), RetryMaxAttempts: 1,
 		Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")})
 	e.admin = e.api
-	e.moto = users{e}
+	e.users = users{e}
 	return e
 }
 
@@ -148,8 +148,8 @@ func preventExistence(in *cip.CreateUserPoolClientInput) {
 // confirmedUser creates a confirmed user with a verified email and goodPassword.
 func (e *env) confirmedUser(t *testing.T, poolID, email string) {
 	t.Helper()
-	e.moto.CreateUser(t, poolID, email, tempPassword)
-	e.moto.SetPassword(t, poolID, email, goodPassword)
+	e.users.CreateUser(t, poolID, email, tempPassword)
+	e.users.SetPassword(t, poolID, email, goodPassword)
 }
 
 func (e *env) login(t *testing.T, clientID, email, password string) (*cip.InitiateAuthOutput, error) {

@@ -64,6 +64,9 @@ func (e *Emulator) decodeAdmin(r *request) (adminInput, error) {
 // newUser makes an account: in a pool where email is the username, the user name is a generated id
 // and the given name must be an email address, which becomes the email attribute.
 func (e *Emulator) newUser(p *pool, name string, attrs []attribute) (*user, error) {
+	if name == "" {
+		return nil, errorf("InvalidParameterException", "1 validation error detected: Value at 'username' failed to satisfy constraint: Member must not be null")
+	}
 	now := e.now().UnixMilli()
 	sub := newUUID()
 	u := &user{Pool: p.ID, Username: name, Attrs: map[string]string{"sub": sub}, Enabled: true, Created: now, Modified: now}
@@ -82,9 +85,6 @@ func (e *Emulator) newUser(p *pool, name string, attrs []attribute) (*user, erro
 	}
 	if email := u.Attrs["email"]; email != "" && !strings.Contains(email, "@") {
 		return nil, errorf("InvalidParameterException", "Invalid email address format.")
-	}
-	if name == "" {
-		return nil, errorf("InvalidParameterException", "1 validation error detected: Value at 'username' failed to satisfy constraint: Member must not be null")
 	}
 	return u, nil
 }

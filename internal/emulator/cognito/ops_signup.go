@@ -257,6 +257,9 @@ func (e *Emulator) confirmForgotPassword(r *request) (any, error) {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if p.users[u.Username] != u || !u.Enabled {
+		return nil, errorf("CodeMismatchException", msgCodeMismatch) // deleted or disabled meanwhile
+	}
 	// Checked again: another call may have spent the code meanwhile.
 	if err := e.checkCode(u, purposeReset, in.ConfirmationCode, errorf("ExpiredCodeException", msgCodeExpired)); err != nil {
 		return nil, err

@@ -34,8 +34,8 @@ func TestNewPasswordSessionIsBoundToItsUserClientAndValidity(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			user := "user" + string(rune('a'+i)) + "@example.com"
 			victim := "victim" + string(rune('a'+i)) + "@example.com"
-			e.moto.CreateUser(t, pool, user, tempPassword)
-			e.moto.CreateUser(t, pool, victim, tempPassword)
+			e.users.CreateUser(t, pool, user, tempPassword)
+			e.users.CreateUser(t, pool, victim, tempPassword)
 			start, err := e.login(t, client, user, tempPassword)
 			if err != nil || start.ChallengeName != types.ChallengeNameTypeNewPasswordRequired {
 				t.Fatalf("InitiateAuth: %v %v", start, err)
@@ -78,7 +78,7 @@ func TestNewPasswordSessionAnswersOnce(t *testing.T) {
 	e := newEnv(t)
 	pool := e.createPool(t, false)
 	client := e.createClient(t, pool, nil)
-	e.moto.CreateUser(t, pool, "once@example.com", tempPassword)
+	e.users.CreateUser(t, pool, "once@example.com", tempPassword)
 	start, err := e.login(t, client, "once@example.com", tempPassword)
 	if err != nil {
 		t.Fatal(err)

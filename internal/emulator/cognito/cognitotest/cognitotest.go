@@ -169,6 +169,7 @@ func PoolInput(name string) *cip.CreateUserPoolInput {
 			{Name: types.RecoveryOptionNameTypeVerifiedEmail, Priority: aws.Int32(1)},
 		}},
 		AdminCreateUserConfig: &types.AdminCreateUserConfigType{AllowAdminCreateUserOnly: false},
+		MfaConfiguration:      types.UserPoolMfaTypeOff,
 	}
 }
 

@@ -183,3 +183,19 @@ func wrong(right string) string {
 	}
 	return "000000"
 }
+
+// "The recovery code is valid for one hour" (Developer Guide, how-to-recover-a-user-account.html): past
+// it, ConfirmForgotPassword answers ExpiredCodeException. Local only (the code is emailed).
+func TestResetCodeExpiresAfterAnHour(t *testing.T) {
+	tg := newTarget(t)
+	tg.needsMailbox(t)
+	user := tg.confirmed(t)
+	if _, err := tg.client.ForgotPassword(ctx(t), &cip.ForgotPasswordInput{ClientId: &tg.clientID, Username: &user}); err != nil {
+		t.Fatalf("ForgotPassword: %v", err)
+	}
+	code := tg.mail(t, "forgot", user).Code
+	tg.advance(t, 61*time.Minute)
+	_, err := tg.client.ConfirmForgotPassword(ctx(t), &cip.ConfirmForgotPasswordInput{ClientId: &tg.clientID, Username: &user,
+		ConfirmationCode: aws.String(code), Password: aws.String("Another-Pass-22")})
+	wantError(t, err, "ExpiredCodeException", "")
+}
