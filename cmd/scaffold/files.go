@@ -7,7 +7,13 @@ import (
 	"text/template"
 )
 
-var funcs = template.FuncMap{"upper": strings.ToUpper, "title": func(s string) string { return strings.ToUpper(s[:1]) + strings.ToLower(s[1:]) }}
+var funcs = template.FuncMap{"dict": func(kv ...string) map[string]string {
+	m := map[string]string{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[kv[i]] = kv[i+1]
+	}
+	return m
+}, "upper": strings.ToUpper, "title": func(s string) string { return strings.ToUpper(s[:1]) + strings.ToLower(s[1:]) }}
 
 // render executes tmpl for data, gofmt'ing Go sources; the templates are fixed, so an error is a bug.
 func render(tmpl *template.Template, data any) []byte {
@@ -181,6 +187,37 @@ var resourcesTemplate = template.Must(template.New("resources.yaml").Funcs(funcs
               - Effect: Allow
                 Action: [logs:CreateLogStream, logs:PutLogEvents]
                 Resource: !GetAtt {{.Prefix}}LogGroup.Arn
+{{- if .Tracing}}
+        - !If
+          - TracingOn
+          - PolicyName: send-traces
+            PolicyDocument:
+              Version: "2012-10-17"
+              Statement:
+                - Effect: Allow
+                  Action: [xray:PutTraceSegments, xray:PutTelemetryRecords]
+                  Resource: "*"
+          - !Ref AWS::NoValue
+{{- end}}
+{{- if .Alarms}}
+{{- range $metric, $what := dict "Errors" "failed (crash, timeout or out of memory)" "Throttles" "was refused by Lambda (concurrency exhausted)"}}
+
+  {{$.LogicalID}}{{$metric}}Alarm:
+    Type: AWS::CloudWatch::Alarm
+    Properties:
+      AlarmDescription: The {{$.Name}} function {{$what}}
+      Namespace: AWS/Lambda
+      MetricName: {{$metric}}
+      Dimensions: [{Name: FunctionName, Value: !Ref {{$.LogicalID}}}]
+      Statistic: Sum
+      Period: 300
+      EvaluationPeriods: 1
+      Threshold: 1
+      ComparisonOperator: GreaterThanOrEqualToThreshold
+      TreatMissingData: notBreaching
+      AlarmActions: [!Ref AlarmTopic]
+{{- end}}
+{{- end}}
 `))
 
 var operationTemplate = template.Must(template.New("operation.yaml").Funcs(funcs).Parse(`  {{.Path}}:

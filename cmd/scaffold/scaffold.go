@@ -180,7 +180,9 @@ func addToTemplate(src []byte, r Route) ([]byte, error) {
 		Route
 		API      string
 		Boundary bool
-	}{r, api, boundary}))}
+		Tracing  bool // the template's roles may send traces (TracingOn)
+		Alarms   bool // the template alarms on each function (AlarmTopic)
+	}{r, api, boundary, value(value(doc, "Conditions"), "TracingOn") != nil, value(resources, "AlarmTopic") != nil}))}
 	if r.Public() {
 		settings := value(value(value(resources, api), "Properties"), "MethodSettings")
 		if settings == nil || settings.Kind != yaml.SequenceNode {
