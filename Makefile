@@ -21,7 +21,7 @@ endif
 ifeq ($(origin GOARCH),environment)
 GOARCH := arm64
 endif
-FUNCTIONS := login echo
+FUNCTIONS := $(notdir $(wildcard functions/*))
 GO_BUILD_FLAGS := -tags lambda.norpc -trimpath -ldflags "-s -w"
 TEMPLATES := template.yaml auth-stack/template.yaml api-stack/template.yaml account-stack/template.yaml pipeline-stack/template.yaml
 # Port of the local stack's API on 127.0.0.1 (`make local`)
@@ -30,6 +30,12 @@ API_PORT ?= 3000
 COGNITO_PORT ?= 5000
 # Port of the browser client (web/) on 127.0.0.1, the API's CORS origin for the run; 0 or empty: no page
 WEB_PORT ?= 8080
+# 1: `make local` rebuilds and reloads a function when its Go code changes; 0: no watching
+WATCH ?= 1
+# Logical id of the function `make local` runs under Delve (EchoFunction, LoginFunction, ...); empty: none
+DEBUG ?=
+# Port of Delve's headless server on 127.0.0.1 with DEBUG
+DEBUG_PORT ?= 2345
 # Everything one local stack writes (outputs.json, builds, logs, mail); one directory per stack
 STATE_DIR ?= .local
 # Template parameters for `make local` and `make deploy`, as sam deploy --parameter-overrides takes them
@@ -62,13 +68,25 @@ build: ## Build build/<function>/bootstrap for $(GOOS)/$(GOARCH) (default linux/
 # `make --makefile <CodeUri>/Makefile build-<LogicalId>` with ARTIFACTS_DIR in the environment
 # (CustomMakeAction in aws/aws-lambda-builders); the local stack calls them the same way, with its own
 # GOOS/GOARCH. The function's package is functions/<logical id without "Function", lower-cased>.
-.PHONY: build-LoginFunction build-EchoFunction
-build-LoginFunction:
+function_package = ./functions/$(shell echo '$(1)' | sed 's/Function$$//' | tr '[:upper:]' '[:lower:]')
+build-%:
 	@[ -n "$(ARTIFACTS_DIR)" ] || { echo "$@: ARTIFACTS_DIR is not set (sam build sets it)"; exit 2; }
-	CGO_ENABLED=0 GOOS=$(GOOS) GOARCH=$(GOARCH) $(GO) build $(GO_BUILD_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/login
-build-EchoFunction:
-	@[ -n "$(ARTIFACTS_DIR)" ] || { echo "$@: ARTIFACTS_DIR is not set (sam build sets it)"; exit 2; }
-	CGO_ENABLED=0 GOOS=$(GOOS) GOARCH=$(GOARCH) $(GO) build $(GO_BUILD_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/echo
+	@[ -d $(call function_package,$*) ] || { echo "$@: no $(call function_package,$*) for the logical id $*"; exit 2; }
+	CGO_ENABLED=0 GOOS=$(GOOS) GOARCH=$(GOARCH) $(GO) build $(GO_BUILD_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap $(call function_package,$*)
+
+# The route `make function` adds (NAME, METHOD, AUTH); README "Add your own route".
+# Name of the function `make function` adds (lower-case letters and digits)
+NAME ?=
+# HTTP method of the route `make function` adds: get, post, put, patch or delete
+METHOD ?= get
+# Who may call the route `make function` adds: cognito (an ID token) or none (public)
+AUTH ?= cognito
+.PHONY: function
+function: ## Add a function and its route (NAME, METHOD, AUTH): code, handler test, template, OpenAPI, Portman, Postman
+	@[ -n "$(NAME)" ] || { echo "usage: make function NAME=<name> METHOD=<get|post|put|patch|delete> AUTH=<cognito|none>"; exit 2; }
+	@[ -e node_modules/.bin/portman ] || { echo "make function: Portman is missing (it regenerates postman/): run npm ci first"; exit 2; }
+	$(GO) run ./cmd/scaffold -name '$(NAME)' -method '$(METHOD)' -auth '$(AUTH)'
+	node portman/postman.mjs
 
 .PHONY: test
 test: preflight-test lint check-size fuzz contract test-browser test-go ## Everything CI runs: lint, templates, Go tests (with the local-stack end-to-end suite), fuzzing, contract and browser tests
@@ -91,6 +109,7 @@ test-go: python-env ## Go tests, including the Cognito conformance suite and end
 fuzz: ## Each fuzz target for FUZZTIME executions
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeLogin$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 1s ./internal/login
 	$(GO) test -run '^$$' -fuzz '^FuzzAuthorize$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 1s ./internal/emulator/apigateway/authorizer
+	$(GO) test -run '^$$' -fuzz '^FuzzParseProxyResult$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 1s ./internal/emulator/apigateway
 
 .PHONY: lint
 lint: lint-go lint-templates lint-workflows ## gofmt, go vet, staticcheck, cfn-lint, the SAM translator, actionlint
@@ -150,7 +169,7 @@ local: ## Run the whole API on 127.0.0.1:$(API_PORT), an emulated Cognito on $(C
 	@mkdir -p $(STATE_DIR)
 	@echo "make local: building the local stack (the first build compiles the AWS SDK: 2 to 3 minutes on 2 idle cores)..."
 	@scripts/progress-shell.sh -c '$(GO) build -o $(STATE_DIR)/local ./cmd/local'
-	exec $(STATE_DIR)/local -api-port $(API_PORT) -cognito-port $(COGNITO_PORT) -cognito-host $(COGNITO_HOST) -web-port $(or $(WEB_PORT),0) -state-dir $(STATE_DIR) -mail-quota $(or $(COGNITO_MAIL_QUOTA),0)
+	exec $(STATE_DIR)/local -watch=$(if $(filter 0,$(WATCH)),false,true) -debug '$(DEBUG)' -debug-port $(DEBUG_PORT) -api-port $(API_PORT) -cognito-port $(COGNITO_PORT) -cognito-host $(COGNITO_HOST) -web-port $(or $(WEB_PORT),0) -state-dir $(STATE_DIR) -mail-quota $(or $(COGNITO_MAIL_QUOTA),0)
 # Passed in the environment, so that quotes inside the overrides reach cmd/local as written.
 local: export PARAMETER_OVERRIDES := $(PARAMETER_OVERRIDES)
 # The function builds cmd/local runs (make build-<LogicalId>) say so every 30 s while they compile.

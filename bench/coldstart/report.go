@@ -343,8 +343,8 @@ func (r *Results) Markdown(chart, memChart string) string {
 				fmtDur(s.ColdTotal.Median), ratio(s.ColdTotal.Median, hello.ColdTotal.Median),
 				fmtDur(s.Warm.Median), fmtMB(s.PeakRSSMedian), fmtMB(s.PeakRSSMax), opens)
 		}
-		p("\nThe login function answers a real `InitiateAuth` from the Cognito fake (`internal/cognitofake`) " +
-			"behind HTTPS on loopback, so its first invoke includes the TLS handshake and loading the CA bundle.\n\n")
+		p("\nThe login function signs in with a real `InitiateAuth` against the project's Cognito emulation " +
+			"(`internal/emulator/cognito`, in the harness's process) behind HTTPS on loopback, so its first invoke includes the TLS handshake and loading the CA bundle.\n\n")
 		if chart != "" {
 			p("![Cold start medians, init and first invoke, against the hello-world baseline](%s)\n\n", chart)
 		}

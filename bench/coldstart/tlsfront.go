@@ -19,7 +19,7 @@ import (
 	"time"
 )
 
-// TLSFront puts HTTPS in front of a plain-HTTP backend on loopback (the Cognito fake), as Cognito's
+// TLSFront puts HTTPS in front of a plain-HTTP backend on loopback (the Cognito emulation), as Cognito's
 // endpoint is HTTPS, and can delay every byte by a one-way latency in each direction underneath TLS,
 // so that the handshake and each request pay the round trips a network would add. The kernel still
 // completes TCP's own SYN round trip at once: an emulated connection costs one round trip less than a

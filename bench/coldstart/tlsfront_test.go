@@ -3,6 +3,7 @@ package coldstart
 import (
 	"crypto/tls"
 	"crypto/x509"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -10,7 +11,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/example/cognito-sam-go/internal/cognitofake"
+	"github.com/example/cognito-sam-go/internal/emulator/cognito/cognitotest"
+)
+
+const (
+	frontUser     = "front@example.com"
+	frontPassword = "Correct-Horse-9!"
 )
 
 // clientFor trusts only the front's CA bundle, as SSL_CERT_FILE makes the function do.
@@ -27,9 +33,12 @@ func clientFor(t *testing.T, f *TLSFront) *http.Client {
 	return &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
 }
 
-func post(t *testing.T, c *http.Client, url string) int {
+// signIn posts a USER_PASSWORD_AUTH InitiateAuth for the stack's confirmed user through c to url.
+func signIn(t *testing.T, c *http.Client, url string, cog *cognitotest.Stack) int {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(`{}`))
+	body := fmt.Sprintf(`{"AuthFlow":"USER_PASSWORD_AUTH","ClientId":%q,"AuthParameters":{"USERNAME":%q,"PASSWORD":%q}}`,
+		cog.ClientID, frontUser, frontPassword)
+	req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
 	req.Header.Set("X-Amz-Target", "AWSCognitoIdentityProviderService.InitiateAuth")
 	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
 	resp, err := c.Do(req)
@@ -42,46 +51,50 @@ func post(t *testing.T, c *http.Client, url string) int {
 }
 
 func TestTLSFront_ServesTheBackendOverVerifiedTLSAndKeepsConnections(t *testing.T) {
-	fake := cognitofake.New()
-	defer fake.Close()
-	fake.Reply(cognitofake.InitiateAuth, cognitofake.Tokens("id", "access", "refresh", 3600))
-	f, err := NewTLSFront(strings.TrimPrefix(fake.URL, "http://"), 0, t.TempDir())
+	cog := cognitotest.Start(t)
+	cog.ConfirmedUser(t, frontUser, frontPassword)
+	f, err := NewTLSFront(strings.TrimPrefix(cog.URL, "http://"), 0, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
 	c := clientFor(t, f)
 	for range 3 {
-		if got := post(t, c, f.URL+"/"); got != http.StatusOK {
+		if got := signIn(t, c, f.URL+"/", cog); got != http.StatusOK {
 			t.Fatalf("status %d", got)
 		}
 	}
 	if n := f.Accepts(); n != 1 {
 		t.Fatalf("%d connections for 3 keep-alive requests, want 1", n)
 	}
-	if len(fake.Calls()) != 3 {
-		t.Fatalf("the fake got %d calls, want 3", len(fake.Calls()))
+	signIns := 0
+	for _, call := range cog.Calls() {
+		if call.Operation == "InitiateAuth" {
+			signIns++
+		}
+	}
+	if signIns != 3 {
+		t.Fatalf("the emulation got %d InitiateAuth calls, want 3", signIns)
 	}
 }
 
 func TestTLSFront_DelaysEachRoundTrip(t *testing.T) {
-	fake := cognitofake.New()
-	defer fake.Close()
-	fake.Reply(cognitofake.InitiateAuth, cognitofake.Tokens("id", "access", "refresh", 3600))
+	cog := cognitotest.Start(t)
+	cog.ConfirmedUser(t, frontUser, frontPassword)
 	const oneWay = 10 * time.Millisecond
-	f, err := NewTLSFront(strings.TrimPrefix(fake.URL, "http://"), oneWay, t.TempDir())
+	f, err := NewTLSFront(strings.TrimPrefix(cog.URL, "http://"), oneWay, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
 	c := clientFor(t, f)
 	start := time.Now()
-	post(t, c, f.URL+"/") // TLS 1.3 handshake (one round trip) plus the request (one)
+	signIn(t, c, f.URL+"/", cog) // TLS 1.3 handshake (one round trip) plus the request (one)
 	if took := time.Since(start); took < 4*oneWay {
 		t.Fatalf("first request took %v, want at least two round trips (%v)", took, 4*oneWay)
 	}
 	start = time.Now()
-	post(t, c, f.URL+"/") // the request alone
+	signIn(t, c, f.URL+"/", cog) // the request alone
 	if took := time.Since(start); took < 2*oneWay {
 		t.Fatalf("second request took %v, want at least one round trip (%v)", took, 2*oneWay)
 	}

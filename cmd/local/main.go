@@ -31,6 +31,9 @@ func main() {
 	flag.IntVar(&opts.MailQuota, "mail-quota", envInt("COGNITO_MAIL_QUOTA", 0), "the emulated Cognito's daily email quota (0: Cognito's 50 for its COGNITO_DEFAULT sender)")
 	flag.StringVar(&opts.Python, "python", envOr("PYTHON", "python3"), "Python with aws-sam-translator, for the SAM translator")
 	flag.StringVar(&opts.Region, "region", envOr("AWS_REGION", "us-east-1"), "region the emulated stacks live in")
+	flag.BoolVar(&opts.Watch, "watch", false, "rebuild and reload a function when its Go code changes (make local sets it unless WATCH=0)")
+	flag.StringVar(&opts.Debug, "debug", "", "logical id of a function to run under Delve (make local DEBUG=<LogicalId>)")
+	flag.IntVar(&opts.DebugPort, "debug-port", 2345, "port of Delve's headless server on 127.0.0.1, with -debug")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the stack (the gateway, authorizer and Lambda emulator) to this file")
 	flag.Parse()
 	// The functions run on this machine, so they are built for it (make build-<LogicalId> GOOS GOARCH).

@@ -100,8 +100,11 @@ func buildFunction(ctx context.Context, opts Options, id string, res cloudformat
 	start := time.Now()
 	opts.Logger.Info("building function", "function", id, "command", "make build-"+id,
 		"note", "the first build compiles the AWS SDK: a minute or two on 2 cores; later builds take seconds")
-	cmd := exec.CommandContext(ctx, "make", "-C", opts.Root, "--no-print-directory", "build-"+id,
-		"ARTIFACTS_DIR="+dir, "GOOS="+opts.GOOS, "GOARCH="+opts.GOARCH)
+	args := []string{"-C", opts.Root, "--no-print-directory", "build-" + id, "ARTIFACTS_DIR=" + dir, "GOOS=" + opts.GOOS, "GOARCH=" + opts.GOARCH}
+	if id == opts.Debug {
+		args = append(args, "GO_BUILD_FLAGS="+debugBuildFlags)
+	}
+	cmd := exec.CommandContext(ctx, "make", args...)
 	out := &prefixWriter{w: opts.Output, prefix: "[build " + id + "] "}
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Run(); err != nil {

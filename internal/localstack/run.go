@@ -52,6 +52,11 @@ type Options struct {
 	Output             io.Writer // function, build and mail output
 	// Ready, when set, is called once the API answers and outputs.json is written.
 	Ready func(Outputs)
+	// Watch rebuilds and reloads a function when its Go code changes (watch.go).
+	Watch bool
+	// Debug, a function's logical id, runs that function under Delve on 127.0.0.1:DebugPort (debug.go).
+	Debug     string
+	DebugPort int
 }
 
 // Outputs carries the contract's stack output keys, as the root template's Outputs do in the cloud.
@@ -130,7 +135,13 @@ func Run(ctx context.Context, opts Options) error {
 	if err != nil {
 		return err
 	}
-	lambdas, err := lambda.New(fns, lambda.Options{Region: opts.Region, Output: opts.Output, Logger: log})
+	lambdaOpts := lambda.Options{Region: opts.Region, Output: opts.Output, Logger: log}
+	if opts.Debug != "" {
+		if lambdaOpts.StartProcess, err = prepareDebug(ctx, opts, fns); err != nil {
+			return err
+		}
+	}
+	lambdas, err := lambda.New(fns, lambdaOpts)
 	if err != nil {
 		return fmt.Errorf("start the Lambda emulator: %w", err)
 	}
@@ -178,6 +189,9 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	if opts.Ready != nil {
 		opts.Ready(out)
+	}
+	if opts.Watch {
+		go watchFunctions(ctx, opts, stacks.api, fns, lambdas)
 	}
 
 	select {

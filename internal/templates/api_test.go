@@ -2,6 +2,7 @@ package templates_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"maps"
 	"regexp"
 	"slices"
@@ -126,6 +127,38 @@ func TestCORSOnAnswersPreflightsAndNamesTheOriginEverywhere(t *testing.T) {
 	}
 }
 
+// A browser's preflight for a route must name the route's method, or the browser never sends it. The
+// template leaves Cors.AllowMethods out so that the translator lists each path's own methods and OPTIONS
+// (_make_cors_allowed_methods_for_path_item in samtranslator/swagger/swagger.py, aws-sam-translator):
+// the expected list here comes from the routes, whatever they are.
+func TestCORSPreflightAllowsEachPathsMethods(t *testing.T) {
+	doc := translatedAPI(t, with(apiParams, "CorsAllowOrigin", origin))
+	want := map[string][]string{}
+	for route := range templates.Routes(doc) {
+		method, path, _ := strings.Cut(route, " ")
+		want[path] = append(want[path], method)
+	}
+	if len(want) == 0 {
+		t.Fatal("the API has no routes")
+	}
+	paths := mapAt(body(t, doc), "paths")
+	for path, methods := range want {
+		headers := mapAt(paths, path, "options", "x-amazon-apigateway-integration", "responses", "default", "responseParameters")
+		got, _ := headers["method.response.header.Access-Control-Allow-Methods"].(string)
+		allowed := strings.Split(strings.Trim(got, "'"), ",")
+		for _, m := range append(methods, "OPTIONS") {
+			if !slices.Contains(allowed, m) {
+				t.Errorf("%s: preflight Access-Control-Allow-Methods %q lacks %s, a method of the path", path, got, m)
+			}
+		}
+		for _, m := range allowed {
+			if m != "OPTIONS" && !slices.Contains(methods, m) {
+				t.Errorf("%s: preflight Access-Control-Allow-Methods %q allows %s, which the path does not serve", path, got, m)
+			}
+		}
+	}
+}
+
 // EXPIRED_TOKEN is API Gateway's answer to an expired SigV4 (IAM) signature; an expired Cognito token
 // is refused through UNAUTHORIZED ("The incoming token has expired").
 func TestGatewayResponsesAreTheCognitoAuthorizersOnes(t *testing.T) {
@@ -213,9 +246,9 @@ func TestPublicRoutesHaveTheirOwnThrottling(t *testing.T) {
 	doc := translatedAPI(t, with(apiParams, "PublicRateLimit", "7", "PublicBurstLimit", "9"))
 	_, stage := only(t, doc, "AWS::ApiGateway::Stage")
 	settings := map[string]map[string]any{}
-	for _, s := range mapAt(stage, "Properties")["MethodSettings"].([]any) {
-		m := s.(map[string]any)
-		settings[m["HttpMethod"].(string)+" "+m["ResourcePath"].(string)] = m
+	for _, s := range listAt(mapAt(stage, "Properties"), "MethodSettings") {
+		m, _ := s.(map[string]any)
+		settings[fmt.Sprint(m["HttpMethod"], " ", m["ResourcePath"])] = m
 	}
 	checked := 0
 	for route, public := range templates.Routes(doc) {

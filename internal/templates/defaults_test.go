@@ -79,8 +79,10 @@ func TestAPIStack_SafeDefaults(t *testing.T) {
 	})
 	guarded := 0
 	for path, item := range mapAt(body(t, doc), "paths") {
-		for method, op := range item.(map[string]any) {
-			security := op.(map[string]any)["security"]
+		ops, _ := item.(map[string]any)
+		for method, op := range ops {
+			op, _ := op.(map[string]any)
+			security := op["security"]
 			if reflect.DeepEqual(security, []any{map[string]any{"NONE": []any{}}}) {
 				continue
 			}
@@ -132,7 +134,7 @@ func logGroup(t *testing.T, st *cloudformation.Stack, what string, v any, byArn 
 		}
 		return id
 	}
-	t.Errorf("%s: %v names no log group of the stack", what, v)
+	t.Errorf("%s: %v names no log group of the stack (LoggingConfig.LogGroup: !Ref <its log group>)", what, v)
 	return ""
 }
 
@@ -148,10 +150,12 @@ func writesOnlyItsLogs(t *testing.T, st *cloudformation.Stack, fn string, roleAr
 			t.Errorf("%s: role %s has managed policies %v", fn, id, m)
 		}
 		statements := 0
-		for _, p := range r.Properties["Policies"].([]any) {
-			for _, s := range mapAt(p.(map[string]any), "PolicyDocument")["Statement"].([]any) {
+		for _, p := range listAt(r.Properties, "Policies") {
+			p, _ := p.(map[string]any)
+			for _, s := range listAt(mapAt(p, "PolicyDocument"), "Statement") {
 				statements++
-				stmt, groupArn := s.(map[string]any), arnOf(t, st, group)
+				stmt, _ := s.(map[string]any)
+				groupArn := arnOf(t, st, group)
 				actions, ok := stmt["Action"].([]any)
 				if !ok {
 					actions = []any{stmt["Action"]}
@@ -167,11 +171,11 @@ func writesOnlyItsLogs(t *testing.T, st *cloudformation.Stack, fn string, roleAr
 			}
 		}
 		if statements == 0 {
-			t.Errorf("%s: role %s cannot write its logs", fn, id)
+			t.Errorf("%s: role %s has no inline policy statement letting it write its own log group (Policies)", fn, id)
 		}
 		return
 	}
-	t.Errorf("%s: Role %v is no role of the stack", fn, roleArn)
+	t.Errorf("%s: Role %v is no role of the stack: give the function its own role that may only write its log group", fn, roleArn)
 }
 
 // Deployed with only DomainPrefix, the root nests the auth and API stacks with the safe defaults

@@ -111,12 +111,18 @@ func mapAt(m map[string]any, keys ...string) map[string]any {
 	return m
 }
 
+// listAt is m[key] as a list, empty when it is absent or not a list: a template that lacks a property
+// fails the check that reads it, naming what is missing, instead of panicking the test binary.
+func listAt(m map[string]any, key string) []any {
+	l, _ := m[key].([]any)
+	return l
+}
+
 // resources returns the logical ids and bodies of the resources of type typ.
 func resources(doc map[string]any, typ string) map[string]map[string]any {
 	out := map[string]map[string]any{}
 	for id, r := range mapAt(doc, "Resources") {
-		res := r.(map[string]any)
-		if res["Type"] == typ {
+		if res, _ := r.(map[string]any); res["Type"] == typ {
 			out[id] = res
 		}
 	}

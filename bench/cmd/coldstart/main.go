@@ -287,14 +287,8 @@ func publish(c config, res *coldstart.Results) int {
 	return 0
 }
 
-// What the Cognito fake hands out: the shape of Cognito's answer, not real tokens.
-const (
-	fakeIDToken      = "eyJraWQiOiJpZCJ9.eyJzdWIiOiJjb2xkc3RhcnQifQ.sig-id"
-	fakeAccessToken  = "eyJraWQiOiJhY2Nlc3MifQ.eyJzdWIiOiJjb2xkc3RhcnQifQ.sig-access"
-	fakeRefreshToken = "eyJjdHkiOiJKV1QifQ.refresh-token-sample.x"
-	benchRegion      = "eu-west-1"
-	benchClientID    = "3n4b5urk1ft4fl3mg5e62d9ado"
-)
+// benchRegion is the region of the functions and of the emulated pool.
+const benchRegion = "eu-west-1"
 
 func readEvent(root, rel string) ([]byte, error) {
 	b, err := os.ReadFile(filepath.Join(root, rel))

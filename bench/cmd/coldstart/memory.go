@@ -8,22 +8,19 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/example/cognito-sam-go/bench/coldstart"
-	"github.com/example/cognito-sam-go/internal/cognitofake"
 )
 
 // templateIDs are the functions' logical ids in api-stack/template.yaml.
 var templateIDs = map[string]string{"echo": "EchoFunction", "login": "LoginFunction"}
 
-// bench is what the cold-start runs share: the events, the Cognito fake and its HTTPS fronts.
+// bench is what the cold-start runs share: the events, the Cognito emulation and its HTTPS fronts.
 type bench struct {
 	c                     config
 	echoEvent, loginEvent []byte
-	fake                  *cognitofake.Server
-	backend               string
+	cognito               *benchCognito
 	fronts                map[time.Duration]*coldstart.TLSFront // by one-way delay
 	opts                  coldstart.Options
 }
@@ -37,9 +34,9 @@ func newBench(c config) (*bench, error) {
 	if b.loginEvent, err = readEvent(c.root, "internal/login/testdata/login-request.json"); err != nil {
 		return nil, err
 	}
-	b.fake = cognitofake.New()
-	b.fake.Reply(cognitofake.InitiateAuth, cognitofake.Tokens(fakeIDToken, fakeAccessToken, fakeRefreshToken, 3600))
-	b.backend = strings.TrimPrefix(b.fake.URL, "http://")
+	if b.cognito, err = startCognito(context.Background()); err != nil {
+		return nil, err
+	}
 	sharedConfig := filepath.Join(c.work, "aws")
 	if err := coldstart.WriteSharedConfig(sharedConfig); err != nil {
 		b.close()
@@ -54,7 +51,7 @@ func (b *bench) close() {
 	for _, f := range b.fronts {
 		f.Close()
 	}
-	b.fake.Close()
+	b.cognito.close()
 }
 
 // front is the HTTPS front with an emulated round trip of rtt (half of it each way).
@@ -62,7 +59,7 @@ func (b *bench) front(rtt time.Duration) (*coldstart.TLSFront, error) {
 	if f, ok := b.fronts[rtt/2]; ok {
 		return f, nil
 	}
-	f, err := coldstart.NewTLSFront(b.backend, rtt/2, mkdir(b.c.work, "tls-"+strconv.FormatInt(rtt.Microseconds(), 10)+"us"))
+	f, err := coldstart.NewTLSFront(b.cognito.backend(), rtt/2, mkdir(b.c.work, "tls-"+strconv.FormatInt(rtt.Microseconds(), 10)+"us"))
 	if err != nil {
 		return nil, err
 	}
@@ -85,7 +82,7 @@ func (b *bench) function(name string, rtt time.Duration, arm string) (coldstart.
 		return coldstart.Function{}, err
 	}
 	env := map[string]string{
-		"USER_POOL_CLIENT_ID":  benchClientID,
+		"USER_POOL_CLIENT_ID":  b.cognito.clientID,
 		"COGNITO_CALL_TIMEOUT": "5s",
 		// Required by the login function; the bench only signs in, which no password policy checks.
 		"PASSWORD_POLICY":                            `{"MinimumLength":6}`,
@@ -109,7 +106,6 @@ func (b *bench) coldStart(ctx context.Context, fn coldstart.Function, rtt time.D
 		before = f.Accepts()
 	}
 	s, err := coldstart.ColdStart(ctx, fn, opts)
-	b.fake.Reset()
 	if f == nil {
 		return s, 0, err
 	}

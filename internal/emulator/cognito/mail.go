@@ -64,7 +64,12 @@ func (m *Mailbox) Send(msg Message) error {
 	}
 	if m.out != nil {
 		what := msg.Link
-		if msg.Code != "" {
+		switch {
+		// An invitation's code is a temporary password: it stays in the mailbox file (0600), the
+		// emulated inbox, and never reaches the stack's output, where log lines carry no password.
+		case msg.Kind == KindInvite:
+			what = "temporary password in the mailbox file"
+		case msg.Code != "":
 			what = "code " + msg.Code
 		}
 		_, _ = fmt.Fprintf(m.out, "mail to %s (%s): %s: %s\n", msg.To, msg.Kind, msg.Subject, what)

@@ -101,3 +101,29 @@ func TestMailboxAppendsWholeLinesConcurrentlyAndNeverTruncates(t *testing.T) {
 		t.Fatalf("%d messages, first %+v", len(msgs), msgs[0])
 	}
 }
+
+// An invitation carries its temporary password, as Cognito's e-mail does: in the mailbox file only
+// (mode 0600), never in the readable line on the stack's output.
+func TestMailboxInvitationPasswordStaysOutOfTheOutput(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "mail.jsonl")
+	var out strings.Builder
+	b, err := cognito.OpenMailbox(path, &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	const temporary = "Tmp-Password-4821!"
+	if err := b.Send(cognito.Message{To: "new@example.com", Kind: cognito.KindInvite, Code: temporary, Subject: "Your temporary password"}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(out.String(), temporary) || !strings.Contains(out.String(), "mail to new@example.com (invite)") {
+		t.Errorf("output %q: want the invitation announced without its temporary password", out.String())
+	}
+	msgs, err := cognito.ReadMailbox(path)
+	if err != nil || len(msgs) != 1 || msgs[0].Code != temporary {
+		t.Fatalf("mailbox %+v, %v: want the invitation with its temporary password", msgs, err)
+	}
+	if info, err := os.Stat(path); err != nil || info.Mode().Perm() != 0o600 {
+		t.Errorf("mailbox mode %v, %v: want 0600", info.Mode().Perm(), err)
+	}
+}

@@ -31,11 +31,13 @@ type environment struct {
 	pidSeen atomic.Int64  // pid, for the Runtime API's goroutines
 
 	discarded bool // under fn.mu: no longer counted against the concurrency limit
+	gen       int  // the function's generation (see Replace) whose binary it runs
 }
 
-// startEnvironment execs the bootstrap against a fresh Runtime API endpoint.
-func startEnvironment(f *function, s *Service) (*environment, error) {
-	e := &environment{fn: f, exited: make(chan struct{})}
+// startEnvironment execs bin, the bootstrap of generation gen, with vars (the function's baseEnv) against
+// a fresh Runtime API endpoint.
+func startEnvironment(f *function, s *Service, bin string, vars map[string]string, gen int) (*environment, error) {
+	e := &environment{fn: f, exited: make(chan struct{}), gen: gen}
 	api, err := newRuntimeAPI(f.arn, func(kind EventKind, id string, at time.Time, answered int) {
 		s.emit(Event{Kind: kind, Function: f.cfg.Name, PID: int(e.pidSeen.Load()), RequestID: id, At: at, Answered: answered})
 	})
@@ -44,9 +46,9 @@ func startEnvironment(f *function, s *Service) (*environment, error) {
 	}
 	e.api = api
 	stdout, stderr := newLineWriter(f.cfg.Name, s.out), newLineWriter(f.cfg.Name, s.out)
-	cmd := exec.Command(f.cfg.Binary)
-	cmd.Dir = filepath.Dir(f.cfg.Binary)
-	cmd.Env = environ(f.env, api.addr)
+	cmd := exec.Command(bin)
+	cmd.Dir = filepath.Dir(bin)
+	cmd.Env = environ(vars, api.addr)
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	cmd.SysProcAttr = procAttr()
 	cmd.WaitDelay = waitDelay
@@ -69,7 +71,7 @@ func startEnvironment(f *function, s *Service) (*environment, error) {
 	}
 	if err := start(); err != nil {
 		api.close()
-		return nil, fmt.Errorf("lambda: %s: start %s: %w", f.cfg.Name, f.cfg.Binary, err)
+		return nil, fmt.Errorf("lambda: %s: start %s: %w", f.cfg.Name, bin, err)
 	}
 	e.cmd, e.pid = cmd, cmd.Process.Pid
 	e.pidSeen.Store(int64(e.pid))

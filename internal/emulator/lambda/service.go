@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 )
@@ -112,6 +114,7 @@ type function struct {
 	mu     sync.Mutex
 	idle   []*environment // warm, most recently used last
 	count  int            // environments counted against cfg.MaxConcurrency
+	gen    int            // bumped by Replace: environments of an older one serve no new invocation
 	all    map[*environment]struct{}
 	closed bool
 }
@@ -258,9 +261,10 @@ func (f *function) acquire(s *Service) (*environment, error) {
 		return nil, fmt.Errorf("%w: %s has %d busy environments", ErrTooManyRequests, f.cfg.Name, f.count)
 	}
 	f.count++
+	bin, vars, gen := f.cfg.Binary, f.env, f.gen
 	f.mu.Unlock()
 
-	env, err := startEnvironment(f, s)
+	env, err := startEnvironment(f, s, bin, vars, gen)
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if err != nil {
@@ -290,7 +294,7 @@ func (f *function) release(env *environment, o outcome, logger *slog.Logger) {
 		o.discard = true
 	default:
 	}
-	if !o.discard && !f.closed {
+	if !o.discard && !f.closed && env.gen == f.gen {
 		f.idle = append(f.idle, env)
 		return
 	}
@@ -299,6 +303,35 @@ func (f *function) release(env *environment, o outcome, logger *slog.Logger) {
 	}
 	f.discard(env)
 	env.kill()
+}
+
+// Replace makes binary the bootstrap of function name's new environments, as a Lambda deployment of new
+// code does: its idle environments stop now, busy ones finish their invocation on the old code and stop
+// then. The local stack's hot reload calls it after a rebuild.
+func (s *Service) Replace(name, binary string) error {
+	f, ok := s.fns[name]
+	if !ok {
+		return fmt.Errorf("%w: %s", ErrUnknownFunction, name)
+	}
+	bin, err := filepath.Abs(binary)
+	if err == nil {
+		_, err = os.Stat(bin)
+	}
+	if err != nil {
+		return fmt.Errorf("lambda: function %s: bootstrap: %w", name, err)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.cfg.Binary = bin
+	env := maps.Clone(f.env) // a new map: environments starting now read the old one without f.mu
+	env["LAMBDA_TASK_ROOT"], env["LAMBDA_RUNTIME_DIR"] = filepath.Dir(bin), filepath.Dir(bin)
+	f.env = env
+	f.gen++
+	for _, env := range slices.Clone(f.idle) {
+		f.discard(env)
+		env.kill()
+	}
+	return nil
 }
 
 // discard stops counting env; f.mu is held.

@@ -131,6 +131,16 @@ func TestPoolInputIsTheAuthStacksUserPool(t *testing.T) {
 		t.Fatalf("AdminCreateUserConfig is %v: update PoolInput and this test", got)
 	}
 	props["AdminCreateUserConfig"] = map[string]any{"AllowAdminCreateUserOnly": false}
+	// EmailConfiguration names the EmailSendingAccount parameter (default COGNITO_DEFAULT), and SES's
+	// SourceArn and From only when DEVELOPER is chosen: with the defaults, Cognito's own sender alone.
+	if got := props["EmailConfiguration"]; !reflect.DeepEqual(got, map[string]any{
+		"EmailSendingAccount": "EmailSendingAccount",
+		"SourceArn":           []any{"SesSending", "SesSourceArn", "AWS::NoValue"},
+		"From":                []any{"SesFromSet", "EmailFrom", "AWS::NoValue"},
+	}) {
+		t.Fatalf("EmailConfiguration is %v: update PoolInput and this test", got)
+	}
+	props["EmailConfiguration"] = map[string]any{"EmailSendingAccount": "COGNITO_DEFAULT"}
 	compare(t, props, prune(normalise(t, cognitotest.PoolInput("x"))), "UserPoolName", "PoolName", "DeletionProtection")
 }
 
