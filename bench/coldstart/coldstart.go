@@ -228,12 +228,12 @@ func functionName(name string) string {
 }
 
 // Median of ds (the mean of the middle two for an even count); zero for none.
-func Median(ds []time.Duration) time.Duration {
+func Median[T time.Duration | float64](ds []T) T {
 	return Quantile(ds, 0.5)
 }
 
 // Quantile is the q-quantile of ds by linear interpolation between closest ranks.
-func Quantile(ds []time.Duration, q float64) time.Duration {
+func Quantile[T time.Duration | float64](ds []T, q float64) T {
 	if len(ds) == 0 {
 		return 0
 	}
@@ -245,7 +245,7 @@ func Quantile(ds []time.Duration, q float64) time.Duration {
 		return s[len(s)-1]
 	}
 	frac := pos - float64(lo)
-	return s[lo] + time.Duration(frac*float64(s[lo+1]-s[lo]))
+	return s[lo] + T(frac*float64(s[lo+1]-s[lo]))
 }
 
 // Dist summarises one measure over the cold starts of a function.

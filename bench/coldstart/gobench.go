@@ -3,7 +3,6 @@ package coldstart
 import (
 	"bufio"
 	"io"
-	"slices"
 	"strconv"
 	"strings"
 )
@@ -81,7 +80,7 @@ func ParseGoBench(r io.Reader) ([]BenchRow, error) {
 		a := rows[key]
 		_, name, _ := strings.Cut(key, " ")
 		out = append(out, BenchRow{Pkg: a.pkg, Name: name, Runs: len(a.ns),
-			NsOp: medianF(a.ns), BytesOp: medianF(a.bytes), AllocsOp: medianF(a.allocs)})
+			NsOp: Median(a.ns), BytesOp: Median(a.bytes), AllocsOp: Median(a.allocs)})
 	}
 	for i := range out {
 		parent, sub, ok := strings.Cut(out[i].Name, "/")
@@ -98,17 +97,4 @@ func ParseGoBench(r io.Reader) ([]BenchRow, error) {
 		}
 	}
 	return out, nil
-}
-
-func medianF(v []float64) float64 {
-	if len(v) == 0 {
-		return 0
-	}
-	s := slices.Clone(v)
-	slices.Sort(s)
-	n := len(s)
-	if n%2 == 1 {
-		return s[n/2]
-	}
-	return (s[n/2-1] + s[n/2]) / 2
 }

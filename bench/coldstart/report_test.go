@@ -63,7 +63,7 @@ func TestQuantile(t *testing.T) {
 	if q := Quantile(ds, 1); q != 5 {
 		t.Fatalf("p100 %v", q)
 	}
-	if Median(nil) != 0 {
+	if Median[time.Duration](nil) != 0 || Median([]float64{3, 1, 2, 10}) != 2.5 {
 		t.Fatal("median of nothing")
 	}
 }
