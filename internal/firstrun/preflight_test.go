@@ -8,6 +8,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/example/cognito-sam-go/internal/localstack/launch"
 )
 
 // preflightFiles are what scripts/preflight.sh reads.
@@ -58,12 +60,11 @@ func TestPreflight_NamesEachMissingPrerequisiteOnce(t *testing.T) {
 // freePort is a loopback port nothing listens on.
 func freePort(t *testing.T) int {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	port, err := launch.FreePort()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
+	return port
 }
 
 // holdPort listens on a loopback port until the test ends, as another program would.

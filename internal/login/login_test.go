@@ -1,7 +1,6 @@
 package login_test
 
 import (
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -10,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/example/cognito-sam-go/internal/emulator/cognito/cognitotest"
 	"github.com/example/cognito-sam-go/internal/login"
 )
 
@@ -122,12 +122,7 @@ func TestCognitoFailuresMapToGatewayStatusesOnEveryRoute(t *testing.T) {
 
 func TestLogin_UnreachableCognitoIs503(t *testing.T) {
 	// A port nothing listens on: connection refused.
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	refused := "http://" + l.Addr().String()
-	l.Close()
+	refused := cognitotest.ClosedURL(t)
 
 	// A server that hangs up without answering: the connection drops mid-call.
 	hangUp := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -10,13 +10,15 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/example/cognito-sam-go/internal/localstack/launch"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -382,13 +384,11 @@ func EnvFor(url, dir string) map[string]string {
 // ClosedURL is an http URL on a loopback port nothing listens on.
 func ClosedURL(t testing.TB) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	port, err := launch.FreePort()
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr := l.Addr().String()
-	l.Close()
-	return "http://" + addr
+	return "http://127.0.0.1:" + strconv.Itoa(port)
 }
 
 // Log is every line the emulation has logged so far (JSON), for tests that check what never appears in it.
