@@ -26,19 +26,22 @@ func waitLog(t *testing.T, logs *testlog.Buffer, want string, n int, within time
 	}
 }
 
-// With -watch (what `make local` runs unless WATCH=0), saving a function's code rebuilds that function
-// alone and the next request runs the new code; a build that fails prints the compiler's error once and
-// the previous version keeps serving; fixing it reloads again.
-func TestLocalStack_HotReloadRebuildsTheChangedFunctionAndSurvivesAFailingBuild(t *testing.T) {
-	bin := localBinary(t)
-	root := copyRepository(t)
+// scaffoldHello adds a public GET /hello to the repository at root, as `make function` does.
+func scaffoldHello(t *testing.T, root string) {
+	t.Helper()
 	scaffold := exec.Command("go", "run", "./cmd/scaffold", "-name", "hello", "-method", "get", "-auth", "none")
 	scaffold.Dir = root
 	if out, err := scaffold.CombinedOutput(); err != nil {
 		t.Fatalf("scaffold: %v\n%s", err, out)
 	}
+}
+
+// startWatching starts the stack of the repository at root with -watch, as `make local` does, and
+// stops it when the test ends.
+func startWatching(t *testing.T, root string) *stack {
+	t.Helper()
 	logs := &testlog.Buffer{}
-	ls, err := launch.Start(context.Background(), bin, root, t.TempDir(), logs, "-watch")
+	ls, err := launch.Start(context.Background(), localBinary(t), root, t.TempDir(), logs, "-watch")
 	if err != nil {
 		t.Fatalf("%v\n%s", err, logs)
 	}
@@ -47,7 +50,17 @@ func TestLocalStack_HotReloadRebuildsTheChangedFunctionAndSurvivesAFailingBuild(
 			t.Error(err)
 		}
 	})
-	s := &stack{Stack: ls}
+	return &stack{Stack: ls, logs: logs}
+}
+
+// With -watch (what `make local` runs unless WATCH=0), saving a function's code rebuilds that function
+// alone and the next request runs the new code; a build that fails prints the compiler's error once and
+// the previous version keeps serving; fixing it reloads again.
+func TestLocalStack_HotReloadRebuildsTheChangedFunctionAndSurvivesAFailingBuild(t *testing.T) {
+	root := copyRepository(t)
+	scaffoldHello(t, root)
+	s := startWatching(t, root)
+	logs := s.logs
 	hello := func(want string) {
 		t.Helper()
 		r := call(t, s, "GET", "/hello", "")

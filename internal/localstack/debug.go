@@ -20,20 +20,25 @@ const debugTimeout = 12 * time.Hour
 // debugBuildFlags build the debugged function for Delve: no optimisation or inlining, symbols kept.
 const debugBuildFlags = `-tags lambda.norpc -gcflags "all=-N -l"`
 
-// prepareDebug makes fns[opts.Debug] debuggable: one execution environment, the timeout lifted, and a
-// StartProcess hook that runs its bootstrap under Delve headless on 127.0.0.1:opts.DebugPort, continuing
-// at once so that requests are served before and after a debugger attaches. Delve is the module's
-// pinned tool (go.mod: tool github.com/go-delve/delve/cmd/dlv), built into the state directory.
-func prepareDebug(ctx context.Context, opts Options, fns []lambda.Function) (func(string, *exec.Cmd, func() error) error, error) {
+// debugFunction makes fns[opts.Debug] debuggable: one execution environment and the timeout lifted.
+func debugFunction(opts Options, fns []lambda.Function) error {
 	i := slices.IndexFunc(fns, func(f lambda.Function) bool { return f.Name == opts.Debug })
 	if i < 0 {
 		var names []string
 		for _, f := range fns {
 			names = append(names, f.Name)
 		}
-		return nil, fmt.Errorf("DEBUG=%s: no such function; the API's functions are %v", opts.Debug, names)
+		return fmt.Errorf("DEBUG=%s: no such function; the API's functions are %v", opts.Debug, names)
 	}
 	fns[i].MaxConcurrency, fns[i].Timeout = 1, debugTimeout
+	return nil
+}
+
+// delveHook is a StartProcess hook that runs opts.Debug's bootstrap under Delve headless on
+// 127.0.0.1:opts.DebugPort, continuing at once so that requests are served before and after a debugger
+// attaches. Delve is the module's pinned tool (go.mod: tool github.com/go-delve/delve/cmd/dlv), built
+// into the state directory.
+func delveHook(ctx context.Context, opts Options) (func(string, *exec.Cmd, func() error) error, error) {
 	dlv, err := filepath.Abs(filepath.Join(opts.StateDir, "dlv"))
 	if err != nil {
 		return nil, err

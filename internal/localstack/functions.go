@@ -26,8 +26,9 @@ const maxEnvironments = 32
 // lambdaFunctions builds every function of the API stack as `sam build` does (the template's
 // Metadata BuildMethod: makefile runs `make build-<LogicalId>` with ARTIFACTS_DIR) for this machine's
 // OS and architecture, and describes it to the Lambda emulator with its resolved configuration.
-// envOverrides apply, like SAM CLI's --env-vars, only to variables the function declares.
-func lambdaFunctions(ctx context.Context, opts Options, st *cloudformation.Stack, envOverrides map[string]string) ([]lambda.Function, error) {
+// envOverrides apply, like SAM CLI's --env-vars, only to variables the function declares. Each
+// function is built into functions/<id>/<sub> under the state directory.
+func lambdaFunctions(ctx context.Context, opts Options, st *cloudformation.Stack, envOverrides map[string]string, sub string) ([]lambda.Function, error) {
 	var fns []lambda.Function
 	var dirs []string
 	for _, id := range slices.Sorted(maps.Keys(st.Resources)) {
@@ -39,7 +40,7 @@ func lambdaFunctions(ctx context.Context, opts Options, st *cloudformation.Stack
 		if err != nil {
 			return nil, err
 		}
-		dir, err := filepath.Abs(filepath.Join(opts.StateDir, "functions", id))
+		dir, err := functionDir(opts, id, sub)
 		if err != nil {
 			return nil, err
 		}

@@ -124,41 +124,27 @@ func Run(ctx context.Context, opts Options) error {
 	admin := cip.New(cip.Options{Region: opts.Region, BaseEndpoint: aws.String(cognitoURL),
 		// The emulator accepts any credentials; these never leave loopback.
 		Credentials: credentials.NewStaticCredentialsProvider("local", "local", "")})
-	stacks, err := deployStacks(ctx, opts, localProviders(opts, &cognitoProviders{client: admin, logger: log}), overrides)
+	// Stops the authorizer's background key refresh with the stack.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	dep := &deployer{opts: opts, providers: localProviders(opts, &cognitoProviders{client: admin, logger: log}),
+		overrides: overrides, cognitoURL: cognitoURL,
+		// What SAM CLI's --env-vars does for sam local: point the functions that declare it at the local Cognito.
+		envOverrides: map[string]string{"AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER": cognitoURL}}
+	first, err := dep.deploy(ctx, 0)
 	if err != nil {
 		return err
 	}
 	log.Info("Cognito emulator ready", "url", cognitoURL)
-	// What SAM CLI's --env-vars does for sam local: point the functions that declare it at the local Cognito.
-	envOverrides := map[string]string{"AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER": cognitoURL}
-	fns, err := lambdaFunctions(ctx, opts, stacks.api, envOverrides)
-	if err != nil {
-		return err
-	}
-	lambdaOpts := lambda.Options{Region: opts.Region, Output: opts.Output, Logger: log}
-	if opts.Debug != "" {
-		if lambdaOpts.StartProcess, err = prepareDebug(ctx, opts, fns); err != nil {
-			return err
-		}
-	}
-	lambdas, err := lambda.New(fns, lambdaOpts)
-	if err != nil {
-		return fmt.Errorf("start the Lambda emulator: %w", err)
-	}
-	defer lambdas.Close()
-
-	// Stops the authorizer's background key refresh with the stack.
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	gw, stage, err := newGateway(ctx, opts, stacks.api, lambdas, cognitoURL)
-	if err != nil {
-		return err
-	}
+	live := &serving{cur: first}
+	defer live.close()
+	stacks, fns, gw, stage := first.stacks, first.fns, first.gw, first.stage
 	out := Outputs{
 		ApiUrl: "http://" + apiAddr, UserPoolId: stacks.auth.Outputs["UserPoolId"], UserPoolArn: stacks.auth.Outputs["UserPoolArn"],
 		UserPoolClientId: stacks.api.Outputs["UserPoolClientId"], CognitoUrl: cognitoURL, Region: opts.Region,
 	}
 	srv := apigateway.Server(gw)
+	srv.Handler = live // a template change swaps the deployment behind it (watch.go)
 	served := make(chan error, 2)
 	go func() { served <- srv.Serve(apigateway.Listener(ln, gw)) }()
 	var web *http.Server
@@ -191,7 +177,19 @@ func Run(ctx context.Context, opts Options) error {
 		opts.Ready(out)
 	}
 	if opts.Watch {
-		go watchFunctions(ctx, opts, stacks.api, fns, lambdas)
+		watched := make(chan struct{})
+		go func() {
+			defer close(watched)
+			watchSources(ctx, opts, live, func(ctx context.Context, generation int) error {
+				next, err := dep.deploy(ctx, generation)
+				if err != nil {
+					return err
+				}
+				live.swap(next)
+				return writeJSON(samEnvPath, samEnv(next.fns, opts.CognitoPort))
+			})
+		}()
+		defer func() { cancel(); <-watched }() // before live.close: no deploy after it
 	}
 
 	select {

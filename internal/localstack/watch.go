@@ -8,11 +8,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/example/cognito-sam-go/internal/emulator/cloudformation"
 	"github.com/example/cognito-sam-go/internal/emulator/lambda"
 )
 
@@ -22,24 +22,22 @@ import (
 // on every OS.
 const pollInterval = 400 * time.Millisecond
 
-// replacer is what the watcher needs of the Lambda emulator.
-type replacer interface {
-	Replace(name, binary string) error
-}
-
-// watchFunctions rebuilds, while ctx lasts, each function whose Go packages (its main package and
-// every non-standard package it imports, from `go list -deps`) hold a changed .go file, or every
-// function when go.mod or go.sum change, and hands the new build to the emulator: idle environments
-// stop, busy ones finish on the old code. A failed build keeps the old version serving; its compiler
-// output is printed once, by the build.
-func watchFunctions(ctx context.Context, opts Options, st *cloudformation.Stack, fns []lambda.Function, svc replacer) {
+// watchSources, while ctx lasts, reloads what changed:
+//   - a template (template.yaml, auth-stack/ or api-stack/template.yaml): redeploy translates and
+//     deploys every template again and swaps the whole deployment (the API definition and every
+//     function), as at start; Cognito keeps its pool, client, users and tokens, found by name.
+//   - Go code: each function whose Go packages (its main package and every non-standard package it
+//     imports, from `go list -deps`) hold a changed .go file, or every function when go.mod or go.sum
+//     change, is rebuilt and handed to the emulator: idle environments stop, busy ones finish on the
+//     old code.
+//
+// A failed build or deploy keeps the previous version serving; its error is printed once (a
+// compiler's output by the build).
+func watchSources(ctx context.Context, opts Options, live *serving, redeploy func(context.Context, int) error) {
 	state, _ := filepath.Abs(opts.StateDir)
-	deps := map[string]map[string]bool{} // function -> package directories it is built from
-	for _, fn := range fns {
-		deps[fn.Name] = packageDirs(ctx, opts.Root, fn.Name)
-	}
+	deps := dependencies(ctx, opts.Root, live.current().fns)
 	seen := snapshot(opts.Root, state)
-	opts.Logger.Info("watching the functions' Go code", "root", opts.Root, "note", "make local WATCH=0 turns it off")
+	opts.Logger.Info("watching the functions' Go code and the templates", "root", opts.Root, "note", "make local WATCH=0 turns it off")
 	generation := 0
 	tick := time.NewTicker(pollInterval)
 	defer tick.Stop()
@@ -67,18 +65,35 @@ func watchFunctions(ctx context.Context, opts Options, st *cloudformation.Stack,
 		}
 		seen = now
 		generation++
-		for _, fn := range fns {
+		if i := slices.IndexFunc(changed, isTemplate); i >= 0 {
+			opts.Logger.Info("redeploying the templates", "changed", changed[i])
+			if err := redeploy(ctx, generation); err != nil {
+				if ctx.Err() == nil {
+					opts.Logger.Error("template reload failed: the previous stack keeps serving", "error", err)
+				}
+				continue
+			}
+			for _, fn := range live.current().fns {
+				dir, _ := functionDir(opts, fn.Name, "reload-"+strconv.Itoa(generation))
+				removeOlderReloads(opts.Logger, filepath.Dir(dir), dir)
+			}
+			deps = dependencies(ctx, opts.Root, live.current().fns)
+			opts.Logger.Info("reloaded the templates", "changed", changed[i])
+			continue
+		}
+		cur := live.current()
+		for _, fn := range cur.fns {
 			if !affected(deps[fn.Name], changed) {
 				continue
 			}
-			dir := filepath.Join(state, "functions", fn.Name, "reload-"+strconv.Itoa(generation))
-			if err := buildFunction(ctx, opts, fn.Name, st.Resources[fn.Name], dir); err != nil {
+			dir, _ := functionDir(opts, fn.Name, "reload-"+strconv.Itoa(generation))
+			if err := buildFunction(ctx, opts, fn.Name, cur.stacks.api.Resources[fn.Name], dir); err != nil {
 				if ctx.Err() == nil {
 					opts.Logger.Error("reload failed: the previous version keeps serving", "function", fn.Name, "error", err)
 				}
 				continue
 			}
-			if err := svc.Replace(fn.Name, filepath.Join(dir, "bootstrap")); err != nil {
+			if err := cur.lambdas.Replace(fn.Name, filepath.Join(dir, "bootstrap")); err != nil {
 				opts.Logger.Error("reload failed: the previous version keeps serving", "function", fn.Name, "error", err)
 				continue
 			}
@@ -87,6 +102,20 @@ func watchFunctions(ctx context.Context, opts Options, st *cloudformation.Stack,
 			deps[fn.Name] = packageDirs(ctx, opts.Root, fn.Name)
 		}
 	}
+}
+
+// dependencies maps each function to the package directories it is built from.
+func dependencies(ctx context.Context, root string, fns []lambda.Function) map[string]map[string]bool {
+	deps := map[string]map[string]bool{}
+	for _, fn := range fns {
+		deps[fn.Name] = packageDirs(ctx, root, fn.Name)
+	}
+	return deps
+}
+
+// isTemplate reports whether a changed file is one of the templates the stack deploys.
+func isTemplate(path string) bool {
+	return filepath.Base(path) == "template.yaml"
 }
 
 // packageDirs are the directories of the packages the function's main package is built from, or nil
@@ -122,8 +151,8 @@ type fileStamp struct {
 	mod  time.Time
 }
 
-// snapshot stamps the Go sources (tests aside: they are not built into a function), go.mod and
-// go.sum under root, skipping hidden directories, node_modules and the stack's own state.
+// snapshot stamps the Go sources (tests aside: they are not built into a function), go.mod, go.sum
+// and the templates under root, skipping hidden directories, node_modules and the stack's own state.
 func snapshot(root, state string) map[string]fileStamp {
 	files := map[string]fileStamp{}
 	abs, _ := filepath.Abs(root)
@@ -138,7 +167,7 @@ func snapshot(root, state string) map[string]fileStamp {
 			}
 			return nil
 		}
-		if strings.HasSuffix(name, ".go") && !strings.HasSuffix(name, "_test.go") || name == "go.mod" || name == "go.sum" {
+		if strings.HasSuffix(name, ".go") && !strings.HasSuffix(name, "_test.go") || name == "go.mod" || name == "go.sum" || name == "template.yaml" {
 			if info, err := d.Info(); err == nil {
 				files[path] = fileStamp{info.Size(), info.ModTime()}
 			}
