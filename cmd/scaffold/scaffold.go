@@ -139,7 +139,8 @@ func plan(root string, r Route) ([]edit, error) {
 }
 
 // addToTemplate appends the function's resources after the last resource and, for a public route, its
-// throttling entry after the API's last MethodSettings entry. It inserts text at positions the YAML
+// throttling entry after the API's last MethodSettings entry and its path to the web ACL's general
+// rate-based rule. It inserts text at positions the YAML
 // parser gives, so the rest of the file (comments, quoting, layout) stays byte for byte.
 func addToTemplate(src []byte, r Route) ([]byte, error) {
 	doc, err := parse(src)
@@ -193,6 +194,32 @@ func addToTemplate(src []byte, r Route) ([]byte, error) {
 			indent + "  HttpMethod: " + strings.ToUpper(r.Method) + "\n" +
 			indent + "  ThrottlingRateLimit: !Ref PublicRateLimit\n" +
 			indent + "  ThrottlingBurstLimit: !Ref PublicBurstLimit\n"
+		// The per-address limit: the path joins the web ACL's general rate-based rule.
+		match, err := generalWAFMatch(resources)
+		if err != nil {
+			return nil, err
+		}
+		if match != nil {
+			line, err := addToWAFLine(src, match, r)
+			if err != nil {
+				return nil, err
+			}
+			lines := strings.Split(string(src), "\n")
+			lines[match.Line-1] = line
+			want := strings.TrimSuffix(match.Value, ")/*$") + "|" + wafAlternative(r) + ")/*$"
+			out, err := insertAfter([]byte(strings.Join(lines, "\n")), inserts)
+			if err != nil {
+				return nil, err
+			}
+			after, err := parse(out)
+			if err != nil {
+				return nil, err
+			}
+			if got, err := generalWAFMatch(value(after, "Resources")); err != nil || scalar(got) != want {
+				return nil, fmt.Errorf("the web ACL's path match is not %q after the edit", want)
+			}
+			return out, nil
+		}
 	}
 	return insertAfter(src, inserts)
 }

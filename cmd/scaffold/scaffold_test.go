@@ -44,10 +44,12 @@ func TestScaffoldAddsTheRouteEverywhereAndKeepsTheRestByteForByte(t *testing.T) 
 	cases := []struct {
 		route      Route
 		throttling string // the MethodSettings entry a public route gets
+		waf        string // the alternative a public route adds to the web ACL's general path match
 	}{
-		{Route{Name: "hello", Method: "GET", Auth: "cognito"}, ""},
-		{Route{Name: "status", Method: "get", Auth: "none", Path: "/status/now"}, `- ResourcePath: "/~1status~1now"`},
-		{Route{Name: "notes2", Method: "post", Auth: "cognito"}, ""},
+		{Route{Name: "hello", Method: "GET", Auth: "cognito"}, "", ""},
+		{Route{Name: "status", Method: "get", Auth: "none", Path: "/status/now"}, `- ResourcePath: "/~1status~1now"`, "|status/now"},
+		{Route{Name: "notes2", Method: "post", Auth: "cognito"}, "", ""},
+		{Route{Name: "ping", Method: "post", Auth: "none", Path: "/v2.ping"}, `- ResourcePath: "/~1v2.ping"`, `|v2\\.ping`},
 	}
 	for _, c := range cases {
 		t.Run(c.route.Name, func(t *testing.T) {
@@ -61,14 +63,22 @@ func TestScaffoldAddsTheRouteEverywhereAndKeepsTheRestByteForByte(t *testing.T) 
 				t.Errorf("touched %v, want main.go, the handler and its test, template, OpenAPI and Portman", touched)
 			}
 			tmpl := read(t, root, templateFile)
-			// Every line of the template before is still there, in order: the scaffold only inserts.
-			rest := string(tmpl)
+			// Every line of the template before is still there, in order: the scaffold only inserts, and
+			// for a public route adds the path to one line, the web ACL's general path match.
+			rest, edited := string(tmpl), 0
 			for _, line := range strings.SplitAfter(string(before), "\n") {
 				i := strings.Index(rest, line)
+				if withRoute := strings.Replace(line, ")/*$", c.waf+")/*$", 1); i < 0 && c.waf != "" && withRoute != line {
+					i, line = strings.Index(rest, withRoute), withRoute
+					edited++
+				}
 				if i < 0 {
 					t.Fatalf("line %q of the template is gone or moved", line)
 				}
 				rest = rest[i+len(line):]
+			}
+			if want := map[bool]int{true: 1}[c.waf != ""]; edited != want {
+				t.Errorf("%d lines of the template edited in place, want %d (the web ACL's general path match for a public route)", edited, want)
 			}
 			var doc struct {
 				Resources map[string]struct {
