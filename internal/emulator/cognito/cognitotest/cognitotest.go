@@ -60,6 +60,7 @@ type config struct {
 	now      func() time.Time
 	quota    int
 	stateDir string
+	hashes   int
 }
 
 // WithClock gives the emulation a clock (lockout back-off, code and session expiry, token lifetimes).
@@ -71,6 +72,11 @@ func WithMailQuota(n int) Option { return func(c *config) { c.quota = n } }
 // WithStateDir keeps the state in dir, so that a second Start with the same dir is a restart: it
 // finds the pool and client the first made instead of making new ones.
 func WithStateDir(dir string) Option { return func(c *config) { c.stateDir = dir } }
+
+// WithHashIterations sets PBKDF2's iteration count for new password hashes (default the emulation's
+// own): a timing test lowers it, so that hashing under -race on a loaded machine does not drown what
+// it measures.
+func WithHashIterations(n int) Option { return func(c *config) { c.hashes = n } }
 
 // Start runs the emulation until the test ends.
 func Start(t testing.TB, opts ...Option) *Stack {
@@ -86,7 +92,7 @@ func Start(t testing.TB, opts ...Option) *Stack {
 	s := &Stack{Region: Region, mailbox: filepath.Join(mailDir, "mail.jsonl"), logs: &testlog.Buffer{},
 		faults: &faults{reply: map[string]reply{}, stall: map[string]bool{}}}
 	em, err := cognito.New(cognito.Options{Region: Region, StateDir: cfg.stateDir, Mailbox: s.mailbox,
-		MailQuota: cfg.quota, Now: cfg.now, Logger: slog.New(slog.NewJSONHandler(s.logs, nil))})
+		MailQuota: cfg.quota, Now: cfg.now, HashIterations: cfg.hashes, Logger: slog.New(slog.NewJSONHandler(s.logs, nil))})
 	if err != nil {
 		t.Fatalf("cognitotest: %v", err)
 	}
