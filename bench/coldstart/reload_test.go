@@ -69,3 +69,15 @@ func TestWatchStartBudget_UnpairedOrBusyIsNotAPass(t *testing.T) {
 		t.Errorf("others at 60%%: %+v, want void", busy)
 	}
 }
+
+func TestParsePIDStat_SumsOwnAndWaitedChildrenTimesAfterTheName(t *testing.T) {
+	// A recorded line of a running cmd/local (2026-12-04), its name changed to hold ") (" and a space.
+	const line = "4242 (lo) (cal x) S 4200 4242 4200 0 -1 4194560 9921 51234 0 0 130 27 412 96 20 0 9 0 81234 1289003008 5120 18446744073709551615 1 1 0 0 0 0 0 0 2 0 0 0 17 1 0 0 0 0 0"
+	got, err := parsePIDStat(line)
+	if want := (130 + 27 + 412 + 96) * clockTick; err != nil || got != want {
+		t.Errorf("parsePIDStat = %v, %v; want %v", got, err, want)
+	}
+	if _, err := parsePIDStat("4242 (local S 1"); err == nil {
+		t.Error("a line with no closing parenthesis parsed")
+	}
+}
