@@ -109,10 +109,12 @@ type Results struct {
 	Warm       int // warm invocations per cold start
 	Functions  []Summary
 	Experiment *Experiment
-	Memory     *MemoryTable // under Lambda's emulated CPU share
-	LocalReady *ReadyResult // `make local`'s start
-	Load       *LoadResult  // local /echo through the gateway and the authorizer
-	LoadBase   *LoadResult  // the same generator against BaselineHandler
+	Memory     *MemoryTable      // under Lambda's emulated CPU share
+	LocalReady *ReadyResult      // `make local`'s start
+	Reload     *ReloadResult     // hot reload of a function, save to new answer
+	WatchStart *WatchStartResult // warm starts with and without watching
+	Load       *LoadResult       // local /echo through the gateway and the authorizer
+	LoadBase   *LoadResult       // the same generator against BaselineHandler
 	// LoadOthers is the highest share of the machine's CPU other processes used during either run of
 	// the load test (OthersShare).
 	LoadOthers float64 `json:",omitempty"`
@@ -223,7 +225,7 @@ func (r *Results) Evaluate() []Budget {
 	if mem == nil {
 		mem = &MemoryTable{Unavailable: "skipped"}
 	}
-	return append(append(out, mem.Budgets()...), r.LocalReady.Budget())
+	return append(append(out, mem.Budgets()...), r.LocalReady.Budget(), r.Reload.Budget(), r.WatchStart.Budget())
 }
 
 func clients(l *LoadResult) int {

@@ -94,6 +94,8 @@ func passingResults() *Results {
 		LoadBase: &LoadResult{Clients: 32, Requests: 300000, RPS: 30000, P50: ms(1), P99: ms(4), Max: ms(9), Elapsed: 10 * time.Second},
 		LocalReady: &ReadyResult{Warm: []time.Duration{readyLimit, readyLimit - 1, readyLimit + 1},
 			Builds: []time.Duration{time.Second, time.Second}},
+		Reload:     &ReloadResult{Reloads: []time.Duration{2500 * time.Millisecond}, Builds: []time.Duration{time.Second}},
+		WatchStart: &WatchStartResult{Watch: []time.Duration{2 * time.Second}, NoWatch: []time.Duration{2 * time.Second}},
 		Memory: &MemoryTable{Template: map[string]int{"echo": 128, "login": 128},
 			Calibration: []Calibration{{MemoryMB: 128, Expected: 0.1, Measured: 0.1 * (1 + CalibrationTolerance - 1e-9)}},
 			Cells: []MemoryCell{
@@ -111,8 +113,8 @@ func passingResults() *Results {
 func TestEvaluate_BudgetsAtTheirLimitsPass(t *testing.T) {
 	r := passingResults()
 	bs := r.Evaluate()
-	if len(bs) != 14 {
-		t.Fatalf("%d budgets and checks, want 14", len(bs))
+	if len(bs) != 16 {
+		t.Fatalf("%d budgets and checks, want 16", len(bs))
 	}
 	if f := Failed(bs); len(f) != 0 {
 		t.Fatalf("failed at the limits: %+v", f)
@@ -146,6 +148,10 @@ func TestEvaluate_EachMissFails(t *testing.T) {
 		"local slow":        func(r *Results) { r.LocalReady.Warm = []time.Duration{readyLimit + 1} },
 		"no build baseline": func(r *Results) { r.LocalReady.Builds = nil },
 		"no local start":    func(r *Results) { r.LocalReady = nil },
+		"slow reload":       func(r *Results) { r.Reload.Reloads = []time.Duration{2500*time.Millisecond + time.Nanosecond} },
+		"no reload":         func(r *Results) { r.Reload = nil },
+		"watch slows start": func(r *Results) { r.WatchStart.Watch = []time.Duration{2300 * time.Millisecond} },
+		"no watch start":    func(r *Results) { r.WatchStart = nil },
 	} {
 		t.Run(name, func(t *testing.T) {
 			r := passingResults()

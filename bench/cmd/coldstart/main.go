@@ -47,6 +47,7 @@ type config struct {
 	report, svg, memSVG, jsonOut          string
 	skipLoad, skipExperiment, skipColdRun bool
 	skipMemory, skipReady, skipColdBuild  bool
+	skipReload                            bool
 }
 
 func main() {
@@ -66,6 +67,7 @@ func main() {
 	flag.StringVar(&c.overrides, "parameter-overrides", "ThrottlingRateLimit=100000 ThrottlingBurstLimit=100000",
 		"template parameters of the local stack under load (the default throttling would answer 429)")
 	flag.BoolVar(&c.skipMemory, "skip-memory", false, "skip the memory table under the emulated CPU share (its budgets then fail)")
+	flag.BoolVar(&c.skipReload, "skip-reload", false, "skip timing hot reload and watching's cost on the start (their budgets then fail)")
 	flag.BoolVar(&c.skipReady, "skip-ready", false, "skip timing the local stack's start (its budget then fails)")
 	flag.BoolVar(&c.skipColdBuild, "skip-cold-build", false, "skip the one start of cmd/local with an empty Go build cache")
 	flag.StringVar(&c.memSVG, "memory-svg", "docs/memory.svg", "latency and cost per memory size chart")
@@ -158,6 +160,18 @@ func run(ctx context.Context, c config) int {
 	if !c.skipReady {
 		if err := localReady(ctx, c, res); err != nil {
 			logf("local stack start: %v", err)
+			return 2
+		}
+	}
+	if !c.skipReload {
+		logf("hot reload: warm starts without and with watching, alternating")
+		if err := watchStart(ctx, c, res); err != nil {
+			logf("watching's cost on the start: %v", err)
+			return 2
+		}
+		logf("hot reload: a changed message in %s, save to the new answer", reloadFunction)
+		if err := reload(ctx, c, res); err != nil {
+			logf("hot reload: %v", err)
 			return 2
 		}
 	}
