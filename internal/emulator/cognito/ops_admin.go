@@ -61,6 +61,22 @@ func (e *Emulator) decodeAdmin(r *request) (adminInput, error) {
 	return in, err
 }
 
+// withAdminUser decodes an Admin* call that names a user and runs fn on that user, its pool and the
+// call's input under the emulation's lock; an unknown pool or user is answered as userLocked says.
+func (e *Emulator) withAdminUser(r *request, fn func(in adminInput, p *pool, u *user) (any, error)) (any, error) {
+	in, err := e.decodeAdmin(r)
+	if err != nil {
+		return nil, err
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	p, u, err := e.userLocked(in.UserPoolId, in.Username)
+	if err != nil {
+		return nil, err
+	}
+	return fn(in, p, u)
+}
+
 // newUser makes an account: in a pool where email is the username, the user name is a generated id
 // and the given name must be an email address, which becomes the email attribute.
 func (e *Emulator) newUser(p *pool, name string, attrs []attribute) (*user, error) {
@@ -159,17 +175,9 @@ func (p *pool) emailTaken(email string, self *user) bool {
 }
 
 func (e *Emulator) adminGetUser(r *request) (any, error) {
-	in, err := e.decodeAdmin(r)
-	if err != nil {
-		return nil, err
-	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	_, u, err := e.userLocked(in.UserPoolId, in.Username)
-	if err != nil {
-		return nil, err
-	}
-	return describeUser(u, "UserAttributes"), nil
+	return e.withAdminUser(r, func(_ adminInput, _ *pool, u *user) (any, error) {
+		return describeUser(u, "UserAttributes"), nil
+	})
 }
 
 // adminSetUserPassword sets a permanent (CONFIRMED) or temporary (FORCE_CHANGE_PASSWORD) password,
@@ -208,18 +216,10 @@ func (e *Emulator) adminSetUserPassword(r *request) (any, error) {
 }
 
 func (e *Emulator) adminDeleteUser(r *request) (any, error) {
-	in, err := e.decodeAdmin(r)
-	if err != nil {
-		return nil, err
-	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	p, u, err := e.userLocked(in.UserPoolId, in.Username)
-	if err != nil {
-		return nil, err
-	}
-	p.unindex(u)
-	return struct{}{}, e.save(userKey(u), nil)
+	return e.withAdminUser(r, func(_ adminInput, p *pool, u *user) (any, error) {
+		p.unindex(u)
+		return struct{}{}, e.save(userKey(u), nil)
+	})
 }
 
 // adminDisableUser: "Deactivates a user and revokes all access tokens for the user. A deactivated user
@@ -254,20 +254,12 @@ func (e *Emulator) adminConfirmSignUp(r *request) (any, error) {
 }
 
 func (e *Emulator) adminChangeUser(r *request, change func(*user) error) (any, error) {
-	in, err := e.decodeAdmin(r)
-	if err != nil {
-		return nil, err
-	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	_, u, err := e.userLocked(in.UserPoolId, in.Username)
-	if err != nil {
-		return nil, err
-	}
-	if err := change(u); err != nil {
-		return nil, err
-	}
-	return struct{}{}, e.saveUser(u)
+	return e.withAdminUser(r, func(_ adminInput, _ *pool, u *user) (any, error) {
+		if err := change(u); err != nil {
+			return nil, err
+		}
+		return struct{}{}, e.saveUser(u)
+	})
 }
 
 // adminResetUserPassword: "Resets the specified user's password in a user pool ... the user's
@@ -277,62 +269,46 @@ func (e *Emulator) adminChangeUser(r *request, change func(*user) error) (any, e
 // The old password is checked before that answer is given (see auth.go), so the answer tells nothing
 // to someone who does not know it.
 func (e *Emulator) adminResetUserPassword(r *request) (any, error) {
-	in, err := e.decodeAdmin(r)
-	if err != nil {
-		return nil, err
-	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	p, u, err := e.userLocked(in.UserPoolId, in.Username)
-	if err != nil {
-		return nil, err
-	}
-	if u.Attrs["email"] == "" || u.Attrs["email_verified"] != "true" {
-		return nil, errorf("InvalidParameterException", "Cannot reset password for the user as there is no registered/verified email or phone_number")
-	}
-	u.Status = "RESET_REQUIRED"
-	u.TokensValidAfter = e.now().UnixNano()
-	if err := e.mailCode(p, nil, u, purposeReset, KindReset); err != nil {
-		return nil, err
-	}
-	return struct{}{}, nil
+	return e.withAdminUser(r, func(_ adminInput, p *pool, u *user) (any, error) {
+		if u.Attrs["email"] == "" || u.Attrs["email_verified"] != "true" {
+			return nil, errorf("InvalidParameterException", "Cannot reset password for the user as there is no registered/verified email or phone_number")
+		}
+		u.Status = "RESET_REQUIRED"
+		u.TokensValidAfter = e.now().UnixNano()
+		if err := e.mailCode(p, nil, u, purposeReset, KindReset); err != nil {
+			return nil, err
+		}
+		return struct{}{}, nil
+	})
 }
 
 // adminUpdateUserAttributes sets attributes; a changed email is unverified unless email_verified is
 // set in the same call, and must stay unique where email is the username.
 func (e *Emulator) adminUpdateUserAttributes(r *request) (any, error) {
-	in, err := e.decodeAdmin(r)
-	if err != nil {
-		return nil, err
-	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	p, u, err := e.userLocked(in.UserPoolId, in.Username)
-	if err != nil {
-		return nil, err
-	}
-	verifiedGiven := false
-	for _, a := range in.UserAttributes {
-		switch a.Name {
-		case "sub":
-			return nil, errorf("InvalidParameterException", "Cannot modify the non-mutable attribute sub")
-		case "email":
-			if !strings.EqualFold(a.Value, u.Attrs["email"]) && p.emailTaken(a.Value, u) {
-				return nil, errorf("AliasExistsException", "An account with the given email already exists.")
+	return e.withAdminUser(r, func(in adminInput, p *pool, u *user) (any, error) {
+		verifiedGiven := false
+		for _, a := range in.UserAttributes {
+			switch a.Name {
+			case "sub":
+				return nil, errorf("InvalidParameterException", "Cannot modify the non-mutable attribute sub")
+			case "email":
+				if !strings.EqualFold(a.Value, u.Attrs["email"]) && p.emailTaken(a.Value, u) {
+					return nil, errorf("AliasExistsException", "An account with the given email already exists.")
+				}
+			case "email_verified":
+				verifiedGiven = true
 			}
-		case "email_verified":
-			verifiedGiven = true
 		}
-	}
-	p.unindex(u)
-	for _, a := range in.UserAttributes {
-		if a.Name == "email" && a.Value != u.Attrs["email"] && !verifiedGiven {
-			u.Attrs["email_verified"] = "false"
+		p.unindex(u)
+		for _, a := range in.UserAttributes {
+			if a.Name == "email" && a.Value != u.Attrs["email"] && !verifiedGiven {
+				u.Attrs["email_verified"] = "false"
+			}
+			u.Attrs[a.Name] = a.Value
 		}
-		u.Attrs[a.Name] = a.Value
-	}
-	p.index(u)
-	return struct{}{}, e.saveUser(u)
+		p.index(u)
+		return struct{}{}, e.saveUser(u)
+	})
 }
 
 func (e *Emulator) adminAddUserToGroup(r *request) (any, error) {
@@ -350,41 +326,25 @@ func (e *Emulator) adminRemoveUserFromGroup(r *request) (any, error) {
 }
 
 func (e *Emulator) adminGroupChange(r *request, change func(*user, string)) (any, error) {
-	in, err := e.decodeAdmin(r)
-	if err != nil {
-		return nil, err
-	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	p, u, err := e.userLocked(in.UserPoolId, in.Username)
-	if err != nil {
-		return nil, err
-	}
-	if _, ok := p.groups[in.GroupName]; !ok {
-		return nil, errorf("ResourceNotFoundException", "Group not found.")
-	}
-	change(u, in.GroupName)
-	return struct{}{}, e.saveUser(u)
+	return e.withAdminUser(r, func(in adminInput, p *pool, u *user) (any, error) {
+		if _, ok := p.groups[in.GroupName]; !ok {
+			return nil, errorf("ResourceNotFoundException", "Group not found.")
+		}
+		change(u, in.GroupName)
+		return struct{}{}, e.saveUser(u)
+	})
 }
 
 func (e *Emulator) adminListGroupsForUser(r *request) (any, error) {
-	in, err := e.decodeAdmin(r)
-	if err != nil {
-		return nil, err
-	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	p, u, err := e.userLocked(in.UserPoolId, in.Username)
-	if err != nil {
-		return nil, err
-	}
-	groups := []map[string]any{}
-	for _, g := range u.Groups {
-		if gr, ok := p.groups[g]; ok {
-			groups = append(groups, describeGroup(gr))
+	return e.withAdminUser(r, func(_ adminInput, p *pool, u *user) (any, error) {
+		groups := []map[string]any{}
+		for _, g := range u.Groups {
+			if gr, ok := p.groups[g]; ok {
+				groups = append(groups, describeGroup(gr))
+			}
 		}
-	}
-	return map[string]any{"Groups": groups}, nil
+		return map[string]any{"Groups": groups}, nil
+	})
 }
 
 // listUsers lists a pool's users, filtered as ListUsers' Filter allows: `attribute = "value"` or
